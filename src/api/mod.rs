@@ -1,0 +1,116 @@
+//! The SCIM protocol (RFC 7644) as plain functions from a [`Request`] to a [`Response`].
+//!
+//! This is where routing, authentication, discovery and the resource endpoints live. It is
+//! synchronous and knows nothing of hyper: `server` reads bytes off the socket, builds a
+//! [`Request`], calls [`Api::handle`] and writes the [`Response`] back. Tests can call
+//! [`Api::handle`] directly.
+
+pub mod auth;
+pub mod discovery;
+pub mod request;
+pub mod resources;
+pub mod response;
+
+pub use request::{Method, Request};
+pub use response::Response;
+
+use crate::error::{Result, ScimError};
+use crate::model::Mode;
+use crate::schema::Registry;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// The SCIM base path under which the API is served.
+pub const SCIM_PREFIX: &str = "/scim/v2";
+
+/// Settings that change how the API answers.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Reject what the RFCs forbid even when IdPs send it (unknown attributes, string booleans).
+    pub strict: bool,
+    /// Largest request body accepted, advertised as `bulk.maxPayloadSize`.
+    pub max_body_bytes: usize,
+    /// Page size when a request names none.
+    pub default_count: usize,
+    /// Largest page returned, advertised as `filter.maxResults`.
+    pub max_results: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { strict: false, max_body_bytes: 1 << 20, default_count: 100, max_results: 200 }
+    }
+}
+
+impl Config {
+    pub fn mode(&self) -> Mode {
+        Mode { strict: self.strict }
+    }
+}
+
+/// Everything a request needs: schemas, storage, credentials and settings.
+#[derive(Clone)]
+pub struct Api {
+    pub registry: Registry,
+    pub store: Arc<dyn Store>,
+    pub auth: auth::Auth,
+    pub config: Config,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Api {
+    /// Answers one request. Never panics on input: every failure is a SCIM error response.
+    pub fn handle(&self, req: &Request) -> Response {
+        match self.route(req) {
+            Ok(resp) => resp,
+            Err(e) => Response::error(&e),
+        }
+    }
+
+    fn route(&self, req: &Request) -> Result<Response> {
+        let Some(rest) = req.path.strip_prefix(SCIM_PREFIX) else {
+            return Err(ScimError::not_found(format!("no such endpoint: {}", req.path)));
+        };
+        let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+        self.auth.check(req)?;
+        use Method::*;
+        match (segments.as_slice(), req.method) {
+            (["ServiceProviderConfig"], Get) => Ok(discovery::service_provider_config(self, req)),
+            (["ResourceTypes"], Get) => Ok(discovery::resource_types(self, req)),
+            (["ResourceTypes", id], Get) => discovery::resource_type(self, req, id),
+            (["Schemas"], Get) => Ok(discovery::schemas(self, req)),
+            (["Schemas", id], Get) => discovery::schema(self, req, id),
+            (
+                ["ServiceProviderConfig"] | ["ResourceTypes"] | ["ResourceTypes", _] | ["Schemas"] | ["Schemas", _],
+                _,
+            ) => Err(not_allowed(req, "GET")),
+            ([endpoint], m) if self.registry.by_endpoint(endpoint).is_some() => {
+                let rt = self.registry.by_endpoint(endpoint).expect("checked above");
+                match m {
+                    Post => resources::create(self, req, rt),
+                    Get => resources::list(self, req, rt),
+                    _ => Err(not_allowed(req, "GET, POST")),
+                }
+            }
+            ([endpoint, id], m) if self.registry.by_endpoint(endpoint).is_some() => {
+                let rt = self.registry.by_endpoint(endpoint).expect("checked above");
+                match m {
+                    Get => resources::get(self, req, rt, id),
+                    Put => resources::replace(self, req, rt, id),
+                    Delete => resources::delete(self, req, rt, id),
+                    _ => Err(not_allowed(req, "GET, PUT, DELETE")),
+                }
+            }
+            _ => Err(ScimError::not_found(format!("no such endpoint: {}", req.path))),
+        }
+    }
+}
+
+fn not_allowed(req: &Request, allowed: &str) -> ScimError {
+    ScimError::method_not_allowed(format!("{} is not allowed on {}; allowed: {allowed}", req.method.as_str(), req.path))
+}

@@ -1,0 +1,142 @@
+//! The `scimcheck` command line: `serve` runs the reference server, `check` runs the suite.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use scimcheck::{api, server, suite};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "scimcheck", version, about = "SCIM 2.0 conformance suite and reference server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the reference SCIM server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The bearer token clients must send; generated and printed once when absent.
+        #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Keep data in memory only (the default until durable storage lands).
+        #[arg(long)]
+        in_memory: bool,
+        /// Reject input the RFCs forbid even where Okta or Entra send it.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Run the conformance suite against a SCIM server (the embedded reference server by default).
+    Check {
+        /// SCIM base URL of the server to check, e.g. https://example.com/scim/v2.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Bearer token for the server.
+        #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Extra header sent with every request, as "Name: value" (repeatable).
+        #[arg(long = "header")]
+        headers: Vec<String>,
+        /// Cucumber tag expression selecting scenarios, e.g. "@must and not @okta".
+        #[arg(long)]
+        tags: Option<String>,
+        /// Run the .feature files in this directory instead of the embedded ones.
+        #[arg(long = "features")]
+        features_dir: Option<PathBuf>,
+        /// Leave the resources the suite created on the server.
+        #[arg(long)]
+        keep: bool,
+        /// Accept invalid TLS certificates.
+        #[arg(long)]
+        insecure: bool,
+        /// Scenarios run at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn dispatch(cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Serve { listen, token, in_memory: _, strict } => serve(&listen, token, strict).await,
+        Command::Check { base_url, token, headers, tags, features_dir, keep, insecure, concurrency } => {
+            let mut embedded = None;
+            let (base, token) = match base_url {
+                Some(b) => (b, token),
+                None => {
+                    let token = api::auth::generate_token();
+                    let running = server::spawn(scimcheck::reference_api(&token, api::Config::default()))
+                        .await
+                        .context("starting the embedded reference server")?;
+                    eprintln!("checking the embedded reference server at {}", running.base_url());
+                    let base = running.base_url();
+                    embedded = Some(running);
+                    (base, Some(token))
+                }
+            };
+            let mut opts = suite::RunOptions::new(&base, token.as_deref());
+            for h in headers {
+                let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
+                opts.headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+            }
+            opts.tags = tags;
+            opts.features_dir = features_dir;
+            opts.keep = keep;
+            opts.insecure = insecure;
+            opts.concurrency = concurrency;
+            opts.progress = true;
+            let report = suite::run(opts).await.map_err(anyhow::Error::msg)?;
+            if let Some(r) = embedded {
+                r.stop().await;
+            }
+            report.print(&mut std::io::stdout())?;
+            Ok(if report.is_failure() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+    }
+}
+
+async fn serve(listen: &str, token: Option<String>, strict: bool) -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "scimcheck=info".into()),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    let token = match token {
+        Some(t) => t,
+        None => {
+            let t = api::auth::generate_token();
+            println!("generated provisioning token (shown once, only its hash is kept): {t}");
+            t
+        }
+    };
+    let config = api::Config { strict, ..api::Config::default() };
+    let api = scimcheck::reference_api(&token, config);
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}{}", api::SCIM_PREFIX);
+    server::serve_until_signal(listener, api).await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,199 @@
+//! `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5), combined with each attribute's
+//! `returned` characteristic (RFC 7643 §7).
+//!
+//! A [`Projection`] is parsed once from the request and then applied to every rendered
+//! resource. [`Projection::wants`] lets the server skip reading data nobody will see (for
+//! example group members under `excludedAttributes=members`).
+
+use crate::error::Result;
+use crate::model::normalize::split_urn;
+use crate::schema::registry::Location;
+use crate::schema::{Attribute, ResourceType, Returned};
+use serde_json::{Map, Value};
+
+/// One selected attribute: where it lives, its canonical name and an optional sub-attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Selector {
+    ext: Option<String>,
+    attr: String,
+    sub: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Select {
+    #[default]
+    Default,
+    Include(Vec<Selector>),
+    Exclude(Vec<Selector>),
+}
+
+/// Which attributes a response shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Projection {
+    select: Select,
+}
+
+impl Projection {
+    /// Builds a projection from the two query parameters (comma-separated attribute paths).
+    /// `attributes` wins when both are given. Names the resource type does not have are ignored.
+    pub fn parse(rt: &ResourceType, attributes: Option<&str>, excluded: Option<&str>) -> Result<Projection> {
+        let list = |s: &str| -> Vec<Selector> {
+            s.split(',').map(str::trim).filter(|p| !p.is_empty()).filter_map(|p| selector(rt, p)).collect()
+        };
+        let select = match (attributes, excluded) {
+            (Some(a), _) if !a.trim().is_empty() => Select::Include(list(a)),
+            (_, Some(e)) if !e.trim().is_empty() => Select::Exclude(list(e)),
+            _ => Select::Default,
+        };
+        Ok(Projection { select })
+    }
+
+    /// Whether a top-level attribute will appear at all (before reading it from the store).
+    pub fn wants(&self, rt: &ResourceType, name: &str) -> bool {
+        let Some(r) = rt.resolve(None, name) else { return false };
+        self.keep(None, r.attr).is_some()
+    }
+
+    /// Removes from a rendered resource what this projection and `returned` leave out.
+    pub fn apply(&self, rt: &ResourceType, resource: &mut Map<String, Value>) {
+        let keys: Vec<String> = resource.keys().cloned().collect();
+        for key in keys {
+            if key == "schemas" {
+                continue;
+            }
+            if let Some(ext) = rt.extension(&key) {
+                if let Some(Value::Object(inner)) = resource.get_mut(&key) {
+                    let names: Vec<String> = inner.keys().cloned().collect();
+                    for name in names {
+                        let Some(attr) = ext.attribute(&name) else { continue };
+                        self.apply_one(Some(&ext.id), attr, inner, &name);
+                    }
+                    if inner.is_empty() {
+                        resource.remove(&key);
+                    }
+                }
+                continue;
+            }
+            match rt.resolve(None, &key) {
+                Some(r) => self.apply_one(None, r.attr, resource, &key),
+                None => {
+                    resource.remove(&key);
+                }
+            }
+        }
+        // `schemas` names the core schema and the extensions still present after projection.
+        let absent: Vec<String> =
+            rt.extensions.iter().map(|(s, _)| s.id.clone()).filter(|u| !resource.contains_key(u)).collect();
+        if let Some(Value::Array(schemas)) = resource.get_mut("schemas") {
+            schemas.retain(|s| !absent.iter().any(|u| Some(u.as_str()) == s.as_str()));
+        }
+    }
+
+    fn apply_one(&self, ext: Option<&str>, attr: &Attribute, holder: &mut Map<String, Value>, key: &str) {
+        match self.keep(ext, attr) {
+            None => {
+                holder.remove(key);
+            }
+            Some(subs) => {
+                let Some(value) = holder.get_mut(key) else { return };
+                filter_subs(attr, value, &subs, self.is_exclude());
+                let empty = match value {
+                    Value::Object(m) => m.is_empty(),
+                    Value::Array(a) => a.is_empty() && !subs.is_empty(),
+                    _ => false,
+                };
+                if empty {
+                    holder.remove(key);
+                }
+            }
+        }
+    }
+
+    fn is_exclude(&self) -> bool {
+        matches!(self.select, Select::Exclude(_))
+    }
+
+    /// `None`: drop the attribute. `Some(subs)`: keep it, restricted to (or, when excluding,
+    /// without) the listed sub-attributes; an empty list means the whole attribute.
+    fn keep(&self, ext: Option<&str>, attr: &Attribute) -> Option<Vec<String>> {
+        match attr.returned {
+            Returned::Never => return None,
+            Returned::Always => return Some(vec![]),
+            _ => {}
+        }
+        let matching = |sels: &[Selector]| -> Vec<Selector> {
+            sels.iter()
+                .filter(|s| s.attr == attr.name && s.ext.as_deref().map(str::to_owned) == ext.map(str::to_owned))
+                .cloned()
+                .collect()
+        };
+        match &self.select {
+            Select::Default => (attr.returned == Returned::Default).then(Vec::new),
+            Select::Include(sels) => {
+                let m = matching(sels);
+                if m.is_empty() {
+                    None
+                } else if m.iter().any(|s| s.sub.is_none()) {
+                    Some(vec![])
+                } else {
+                    Some(m.into_iter().filter_map(|s| s.sub).collect())
+                }
+            }
+            Select::Exclude(sels) => {
+                if attr.returned == Returned::Request {
+                    return None;
+                }
+                let m = matching(sels);
+                if m.iter().any(|s| s.sub.is_none()) {
+                    None
+                } else {
+                    Some(m.into_iter().filter_map(|s| s.sub).collect())
+                }
+            }
+        }
+    }
+}
+
+fn filter_subs(attr: &Attribute, value: &mut Value, subs: &[String], exclude: bool) {
+    let one = |m: &mut Map<String, Value>| {
+        m.retain(|k, _| {
+            let def = attr.sub(k);
+            match def.map(|d| d.returned) {
+                Some(Returned::Never) => false,
+                Some(Returned::Always) => true,
+                _ if subs.is_empty() => true,
+                _ => subs.iter().any(|s| s.eq_ignore_ascii_case(k)) != exclude,
+            }
+        });
+    };
+    match value {
+        Value::Object(m) => one(m),
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                if let Value::Object(m) = item {
+                    one(m);
+                }
+            }
+            items.retain(|i| !matches!(i, Value::Object(m) if m.is_empty()));
+        }
+        _ => {}
+    }
+}
+
+fn selector(rt: &ResourceType, path: &str) -> Option<Selector> {
+    let (urn, rest) = split_urn(rt, path);
+    let (name, sub) = match rest.split_once('.') {
+        Some((n, s)) => (n, Some(s)),
+        None => (rest, None),
+    };
+    let r = rt.resolve(urn, name)?;
+    let sub = match sub {
+        Some(s) => Some(r.attr.sub(s)?.name.clone()),
+        None => None,
+    };
+    let ext = match r.location {
+        Location::Top => None,
+        Location::Extension(u) => Some(u.to_owned()),
+    };
+    Some(Selector { ext, attr: r.attr.name.clone(), sub })
+}

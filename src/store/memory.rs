@@ -1,0 +1,282 @@
+//! The in-memory store: everything behind one lock, so every write is trivially atomic.
+
+use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok};
+use crate::clock;
+use crate::error::{Result, ScimError};
+use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::RwLock;
+
+/// A store that lives and dies with the process.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    users: BTreeMap<String, Record>,
+    groups: BTreeMap<String, Record>,
+    unique: HashMap<(Kind, UniqueKey), String>,
+    /// group id → member id → display sent by the client.
+    members: HashMap<String, BTreeMap<String, Option<String>>>,
+    /// member id → groups it belongs to.
+    member_of: HashMap<String, BTreeSet<String>>,
+    version: u64,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Inner {
+    fn table(&self, kind: Kind) -> &BTreeMap<String, Record> {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+    fn table_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Record> {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
+        }
+    }
+    fn next_version(&mut self) -> u64 {
+        self.version += 1;
+        self.version
+    }
+    fn check_unique(&self, kind: Kind, keys: &[UniqueKey], except: Option<&str>) -> Result<()> {
+        for k in keys {
+            if let Some(owner) = self.unique.get(&(kind, k.clone()))
+                && Some(owner.as_str()) != except
+            {
+                return Err(ScimError::uniqueness(format!(
+                    "a {} with {} '{}' already exists",
+                    kind.as_str(),
+                    k.attr,
+                    k.key
+                )));
+            }
+        }
+        Ok(())
+    }
+    fn kind_of(&self, id: &str) -> Option<Kind> {
+        if self.users.contains_key(id) {
+            Some(Kind::User)
+        } else if self.groups.contains_key(id) {
+            Some(Kind::Group)
+        } else {
+            None
+        }
+    }
+    fn check_members(&self, group_id: &str, ids: &[&str]) -> Result<()> {
+        for id in ids {
+            if *id == group_id {
+                return Err(ScimError::invalid_value("a group cannot be a member of itself"));
+            }
+            if self.kind_of(id).is_none() {
+                return Err(ScimError::invalid_value(format!("member '{id}' does not exist")));
+            }
+        }
+        Ok(())
+    }
+    fn add_member(&mut self, group: &str, member: &str, display: Option<String>) {
+        self.members.entry(group.to_owned()).or_default().insert(member.to_owned(), display);
+        self.member_of.entry(member.to_owned()).or_default().insert(group.to_owned());
+    }
+    fn remove_member(&mut self, group: &str, member: &str) {
+        if let Some(m) = self.members.get_mut(group) {
+            m.remove(member);
+        }
+        if let Some(g) = self.member_of.get_mut(member) {
+            g.remove(group);
+            if g.is_empty() {
+                self.member_of.remove(member);
+            }
+        }
+    }
+    fn members_of(&self, group: &str) -> Vec<Member> {
+        self.members
+            .get(group)
+            .map(|m| {
+                m.iter()
+                    .map(|(id, display)| Member {
+                        value: id.clone(),
+                        display: display.clone(),
+                        kind: self.kind_of(id).unwrap_or(Kind::User),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Store for MemoryStore {
+    fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
+        let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        inner.check_unique(kind, &res.unique, None)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        inner.check_members(&id, &res.members.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>())?;
+        let now = clock::now();
+        let record = Record {
+            id: id.clone(),
+            attrs: res.attrs,
+            created: now.clone(),
+            last_modified: now,
+            version: inner.next_version(),
+        };
+        for k in res.unique {
+            inner.unique.insert((kind, k), id.clone());
+        }
+        for (m, display) in res.members {
+            inner.add_member(&id, &m, display);
+        }
+        inner.table_mut(kind).insert(id, record.clone());
+        Ok(record)
+    }
+
+    fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>> {
+        let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        Ok(inner.table(kind).get(id).cloned())
+    }
+
+    fn update(
+        &self,
+        kind: Kind,
+        id: &str,
+        if_match: Option<&str>,
+        f: &mut dyn FnMut(&Record, super::MembersOf<'_>) -> Result<Update>,
+    ) -> Result<Record> {
+        let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        let current = inner.table(kind).get(id).cloned().ok_or_else(|| not_found(kind, id))?;
+        if let Some(h) = if_match
+            && !if_match_ok(h, &current.etag())
+        {
+            return Err(ScimError::precondition_failed(format!(
+                "If-Match {h} does not match the current version {}",
+                current.etag()
+            )));
+        }
+        let update = {
+            let view = &*inner;
+            f(&current, &|| view.members_of(id))?
+        };
+        inner.check_unique(kind, &update.unique, Some(id))?;
+        if let Some(change) = &update.members {
+            let ids: Vec<&str> = match change {
+                MemberChange::Replace(all) => all.iter().map(|(m, _)| m.as_str()).collect(),
+                MemberChange::Delta { add, .. } => add.iter().map(|(m, _)| m.as_str()).collect(),
+            };
+            inner.check_members(id, &ids)?;
+        }
+        // Validation is over; from here on nothing fails.
+        inner.unique.retain(|(k, _), owner| !(*k == kind && owner == id));
+        for k in update.unique {
+            inner.unique.insert((kind, k), id.to_owned());
+        }
+        match update.members {
+            None => {}
+            Some(MemberChange::Replace(all)) => {
+                let old: Vec<String> = inner.members.get(id).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                for m in old.iter().filter(|o| !all.iter().any(|(n, _)| n == *o)) {
+                    inner.remove_member(id, m);
+                }
+                for (m, display) in all {
+                    inner.add_member(id, &m, display);
+                }
+            }
+            Some(MemberChange::Delta { add, remove }) => {
+                for m in remove {
+                    inner.remove_member(id, &m);
+                }
+                for (m, display) in add {
+                    inner.add_member(id, &m, display);
+                }
+            }
+        }
+        let version = inner.next_version();
+        let record = Record {
+            id: id.to_owned(),
+            attrs: update.attrs,
+            created: current.created,
+            last_modified: clock::now(),
+            version,
+        };
+        inner.table_mut(kind).insert(id.to_owned(), record.clone());
+        Ok(record)
+    }
+
+    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<()> {
+        let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        let current = inner.table(kind).get(id).ok_or_else(|| not_found(kind, id))?;
+        if let Some(h) = if_match
+            && !if_match_ok(h, &current.etag())
+        {
+            return Err(ScimError::precondition_failed(format!("If-Match {h} does not match the current version")));
+        }
+        inner.table_mut(kind).remove(id);
+        inner.unique.retain(|(k, _), owner| !(*k == kind && owner == id));
+        let groups: Vec<String> = inner.member_of.get(id).map(|g| g.iter().cloned().collect()).unwrap_or_default();
+        for g in groups {
+            inner.remove_member(&g, id);
+        }
+        if let Some(members) = inner.members.remove(id) {
+            for m in members.keys() {
+                if let Some(g) = inner.member_of.get_mut(m) {
+                    g.remove(id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn list(&self, kind: Kind, query: &ListQuery<'_>) -> Result<Page> {
+        let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        let table = inner.table(kind);
+        let mut total = 0;
+        let mut records = Vec::new();
+        for r in table.values() {
+            if query.filter.is_none_or(|f| f(r)) {
+                if total >= query.offset && records.len() < query.count {
+                    records.push(r.clone());
+                }
+                total += 1;
+            }
+        }
+        Ok(Page { total, records })
+    }
+
+    fn members(&self, group_id: &str) -> Result<Vec<Member>> {
+        let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        Ok(inner.members_of(group_id))
+    }
+
+    fn groups_of(&self, member_id: &str) -> Result<Vec<GroupRef>> {
+        let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        Ok(inner
+            .member_of
+            .get(member_id)
+            .map(|gs| {
+                gs.iter()
+                    .map(|g| GroupRef {
+                        id: g.clone(),
+                        display: inner
+                            .groups
+                            .get(g)
+                            .and_then(|r| r.attrs.get("displayName"))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+fn not_found(kind: Kind, id: &str) -> ScimError {
+    ScimError::not_found(format!("{} '{id}' not found", kind.as_str()))
+}

@@ -1,0 +1,261 @@
+//! The conformance suite: Gherkin features run by cucumber against any SCIM server over HTTP.
+//!
+//! [`run`] reads the server's ServiceProviderConfig, decides which scenarios it can judge
+//! (a scenario tagged `@needs-patch` is skipped, with the reason, on a server that says it has
+//! no PATCH), runs the rest concurrently, deletes what each scenario created, and returns a
+//! [`Report`]. The features are embedded in the binary; a directory can replace them.
+
+pub mod report;
+pub mod steps;
+pub mod validate;
+pub mod world;
+pub mod writer;
+
+pub use report::{Level, Outcome, Report};
+
+use cucumber::feature::Ext as _;
+use cucumber::gherkin::{self, GherkinEnv};
+use cucumber::tag::Ext as _;
+use cucumber::{World as _, cli, parser};
+use futures::stream;
+use include_dir::{Dir, include_dir};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use world::{ScimWorld, Target};
+
+static FEATURES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/features");
+
+/// How to run the suite.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// SCIM base URL, e.g. `http://127.0.0.1:8080/scim/v2`.
+    pub base_url: String,
+    /// Headers sent with every request, e.g. `("authorization", "Bearer …")`.
+    pub headers: Vec<(String, String)>,
+    /// A cucumber tag expression selecting scenarios (`@rfc7644-3.3 and not @may`).
+    pub tags: Option<String>,
+    /// Run the features in this directory instead of the embedded ones.
+    pub features_dir: Option<PathBuf>,
+    /// Keep what the suite created.
+    pub keep: bool,
+    /// Accept invalid TLS certificates (self-signed test servers).
+    pub insecure: bool,
+    /// Scenarios run at once.
+    pub concurrency: usize,
+    /// Print per-feature progress on stderr.
+    pub progress: bool,
+}
+
+impl RunOptions {
+    pub fn new(base_url: &str, token: Option<&str>) -> RunOptions {
+        RunOptions {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            headers: token.map(|t| vec![("authorization".to_owned(), format!("Bearer {t}"))]).unwrap_or_default(),
+            tags: None,
+            features_dir: None,
+            keep: false,
+            insecure: false,
+            concurrency: 8,
+            progress: false,
+        }
+    }
+}
+
+/// Runs the suite and returns the report. Errors only when the suite itself cannot start
+/// (bad tag expression, unreadable features, no TLS provider).
+pub async fn run(opts: RunOptions) -> Result<Report, String> {
+    let client = http_client(opts.insecure)?;
+    let tag_filter = match &opts.tags {
+        Some(t) => {
+            Some(t.parse::<gherkin::tagexpr::TagOperation>().map_err(|e| format!("bad tag expression '{t}': {e}"))?)
+        }
+        None => None,
+    };
+    let features = load_features(opts.features_dir.as_deref())?;
+    let caps = Capabilities::discover(&client, &opts).await;
+    let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    world::set_target(Target {
+        base_url: opts.base_url.clone(),
+        auth_headers: opts.headers.clone(),
+        run_id,
+        keep: opts.keep,
+        client,
+    });
+
+    let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), scenarios: Vec::new() }));
+    let skipped = Arc::new(Mutex::new(Vec::new()));
+    let skipped_in_filter = skipped.clone();
+    let collector = writer::Collector::new(report.clone(), opts.progress);
+    ScimWorld::cucumber::<&str>()
+        .with_parser(Embedded)
+        .with_writer(cucumber::writer::Normalize::new(collector))
+        .max_concurrent_scenarios(opts.concurrency.max(1))
+        .after(|_, _, _, _, world| {
+            Box::pin(async move {
+                if let Some(w) = world {
+                    w.cleanup().await;
+                }
+            })
+        })
+        .with_default_cli()
+        .filter_run(features, move |f, r, s| {
+            let tags = writer::all_tags(f, r, s);
+            if tag_filter.as_ref().is_some_and(|op| !op.eval(tags.iter())) {
+                return false;
+            }
+            if let Some(reason) = caps.missing(&tags) {
+                skipped_in_filter.lock().expect("skip list").push(report::ScenarioResult {
+                    feature: f.name.clone(),
+                    path: writer::feature_path(f),
+                    name: s.name.clone(),
+                    line: s.position.line,
+                    level: Level::from_tags(&tags),
+                    tags,
+                    outcome: Outcome::Skipped(reason),
+                    transcript: vec![],
+                });
+                return false;
+            }
+            true
+        })
+        .await;
+    let mut report = report.lock().expect("report lock").clone();
+    report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
+    report.scenarios.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok(report)
+}
+
+/// The HTTP client the suite uses: rustls (ring) for `https://`, no proxies, 30 s timeout.
+pub fn http_client(insecure: bool) -> Result<reqwest::Client, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .no_proxy()
+        .danger_accept_invalid_certs(insecure)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// What the server says it supports, read from its ServiceProviderConfig before the run.
+#[derive(Debug, Clone, Default)]
+struct Capabilities {
+    spc: Option<Value>,
+}
+
+impl Capabilities {
+    async fn discover(client: &reqwest::Client, opts: &RunOptions) -> Capabilities {
+        let mut req = client.get(format!("{}/ServiceProviderConfig", opts.base_url));
+        for (k, v) in &opts.headers {
+            req = req.header(k, v);
+        }
+        let spc = match req.send().await {
+            Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+            _ => None,
+        };
+        Capabilities { spc }
+    }
+
+    /// Why a scenario cannot be judged here, from its `@needs-<feature>` tags.
+    fn missing(&self, tags: &[String]) -> Option<String> {
+        for need in tags.iter().filter_map(|t| t.strip_prefix("needs-")) {
+            let (pointer, label) = match need {
+                "patch" => ("/patch/supported", "patch.supported"),
+                "bulk" => ("/bulk/supported", "bulk.supported"),
+                "filter" => ("/filter/supported", "filter.supported"),
+                "sort" => ("/sort/supported", "sort.supported"),
+                "etag" => ("/etag/supported", "etag.supported"),
+                "cursor" => ("/pagination/cursor", "pagination.cursor"),
+                _ => continue,
+            };
+            let Some(spc) = &self.spc else {
+                return Some(format!("needs {label}, but the ServiceProviderConfig could not be read"));
+            };
+            let supported =
+                spc.pointer(pointer).or_else(|| find_ci(spc, pointer)).is_some_and(|v| v == &Value::Bool(true));
+            if !supported {
+                return Some(format!("the server's ServiceProviderConfig does not advertise {label}"));
+            }
+        }
+        None
+    }
+}
+
+/// A JSON pointer lookup with case-insensitive keys.
+fn find_ci<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
+    let mut cur = v;
+    for part in pointer.split('/').filter(|p| !p.is_empty()) {
+        cur = cur.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(part))?.1;
+    }
+    Some(cur)
+}
+
+/// Feature sources: `(relative path, text)`.
+type Sources = Vec<(PathBuf, String)>;
+
+fn load_features(dir: Option<&Path>) -> Result<Sources, String> {
+    let mut out = Vec::new();
+    match dir {
+        None => collect_embedded(&FEATURES, &mut out),
+        Some(d) => collect_dir(d, d, &mut out)?,
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err("no .feature files found".into());
+    }
+    Ok(out)
+}
+
+fn collect_embedded(dir: &Dir<'_>, out: &mut Sources) {
+    for f in dir.files() {
+        if f.path().extension().is_some_and(|e| e == "feature")
+            && let Some(text) = f.contents_utf8()
+        {
+            out.push((Path::new("features").join(f.path()), text.to_owned()));
+        }
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}
+
+fn collect_dir(root: &Path, dir: &Path, out: &mut Sources) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            collect_dir(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            out.push((path.strip_prefix(root).unwrap_or(&path).to_path_buf(), text));
+        }
+    }
+    Ok(())
+}
+
+/// A cucumber parser over feature texts already in memory.
+#[derive(Debug, Clone, Copy)]
+struct Embedded;
+
+impl cucumber::Parser<Sources> for Embedded {
+    type Cli = cli::Empty;
+    type Output = stream::Iter<std::vec::IntoIter<parser::Result<gherkin::Feature>>>;
+
+    fn parse(self, input: Sources, _: cli::Empty) -> Self::Output {
+        let features: Vec<_> = input
+            .into_iter()
+            .map(|(path, text)| {
+                let mut f = gherkin::Feature::parse(&text, GherkinEnv::default()).map_err(|e| {
+                    parser::Error::from(gherkin::ParseFileError::Reading {
+                        path: path.clone(),
+                        source: std::io::Error::other(e.to_string()),
+                    })
+                })?;
+                f.path = Some(path);
+                f.expand_examples().map_err(parser::Error::from)
+            })
+            .collect();
+        stream::iter(features)
+    }
+}

@@ -1,0 +1,69 @@
+//! `Given` steps: resources a scenario needs, created over HTTP and named with the run prefix.
+//! Each is remembered under its alias (`${alice}` is the id, `${alice.userName}` the user name).
+
+use crate::suite::world::{AuthMode, ScimWorld};
+use cucumber::given;
+use serde_json::json;
+
+/// Creates a realistic, active user with a name and a primary work email (what Okta's spec
+/// test expects to find).
+pub async fn create_user(w: &mut ScimWorld, alias: &str) {
+    let user_name = format!("{}{alias}@example.com", w.prefix);
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "name": {"givenName": alias, "familyName": "Tester"},
+        "displayName": format!("{alias} Tester"),
+        "emails": [{"value": user_name, "type": "work", "primary": true}],
+        "active": true,
+    });
+    w.send("POST", "/Users", Some(&body.to_string()), &[], AuthMode::Default).await;
+    remember_created(w, alias, "userName");
+}
+
+/// Creates a group with the given members (aliases of users created before).
+pub async fn create_group(w: &mut ScimWorld, alias: &str, members: &[String]) {
+    let members: Vec<_> =
+        members.iter().map(|m| json!({"value": w.vars.get(m).unwrap_or_else(|| panic!("no user '{m}'"))})).collect();
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": format!("{}{alias}", w.prefix),
+        "members": members,
+    });
+    w.send("POST", "/Groups", Some(&body.to_string()), &[], AuthMode::Default).await;
+    remember_created(w, alias, "displayName");
+}
+
+fn remember_created(w: &mut ScimWorld, alias: &str, name_attr: &str) {
+    let ex = w.last();
+    assert_eq!(ex.status, 201, "creating fixture '{alias}' failed\n{ex}");
+    let body = w.body().clone();
+    let id = body["id"].as_str().unwrap_or_else(|| panic!("fixture '{alias}' has no id")).to_owned();
+    w.vars.insert(alias.to_owned(), id);
+    if let Some(n) = body[name_attr].as_str() {
+        w.vars.insert(format!("{alias}.{name_attr}"), n.to_owned());
+    }
+}
+
+#[given(expr = "a user {string} exists")]
+async fn user_exists(w: &mut ScimWorld, alias: String) {
+    create_user(w, &alias).await;
+}
+
+#[given(expr = "users {string} exist")]
+async fn users_exist(w: &mut ScimWorld, aliases: String) {
+    for a in aliases.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+        create_user(w, a).await;
+    }
+}
+
+#[given(expr = "a group {string} exists")]
+async fn group_exists(w: &mut ScimWorld, alias: String) {
+    create_group(w, &alias, &[]).await;
+}
+
+#[given(expr = "a group {string} exists with members {string}")]
+async fn group_with_members(w: &mut ScimWorld, alias: String, members: String) {
+    let members: Vec<String> = members.split(',').map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect();
+    create_group(w, &alias, &members).await;
+}

@@ -1,0 +1,83 @@
+//! `When` steps: requests to the server under test.
+
+use crate::suite::world::{AuthMode, ScimWorld};
+use cucumber::gherkin::Step;
+use cucumber::{then, when};
+
+fn doc(step: &Step) -> &str {
+    step.docstring.as_deref().expect("this step needs a doc string body")
+}
+
+#[when(expr = "I GET {string}")]
+async fn get(w: &mut ScimWorld, path: String) {
+    w.send("GET", &path, None, &[], AuthMode::Default).await;
+}
+
+#[when(expr = "I DELETE {string}")]
+async fn delete(w: &mut ScimWorld, path: String) {
+    w.send("DELETE", &path, None, &[], AuthMode::Default).await;
+}
+
+#[when(regex = r#"^I (POST|PUT|PATCH) (?:to )?"([^"]*)" with:$"#)]
+async fn with_body(w: &mut ScimWorld, method: String, path: String, step: &Step) {
+    w.send(&method, &path, Some(doc(step)), &[], AuthMode::Default).await;
+}
+
+#[when(regex = r#"^I (POST|PUT|PATCH) (?:to )?"([^"]*)" with content type "([^"]*)" and body:$"#)]
+async fn with_content_type(w: &mut ScimWorld, method: String, path: String, ct: String, step: &Step) {
+    w.send(&method, &path, Some(doc(step)), &[("content-type".into(), ct)], AuthMode::Default).await;
+}
+
+#[when(regex = r#"^I (GET|DELETE|POST|PUT|PATCH) "([^"]*)" with header "([^"]*)" set to "([^"]*)"$"#)]
+async fn with_header(w: &mut ScimWorld, method: String, path: String, name: String, value: String) {
+    w.send(&method, &path, None, &[(name, value)], AuthMode::Default).await;
+}
+
+#[when(regex = r#"^I (PUT|PATCH) "([^"]*)" with header "([^"]*)" set to "([^"]*)" and body:$"#)]
+async fn with_header_and_body(
+    w: &mut ScimWorld,
+    method: String,
+    path: String,
+    name: String,
+    value: String,
+    step: &Step,
+) {
+    w.send(&method, &path, Some(doc(step)), &[(name, value)], AuthMode::Default).await;
+}
+
+#[when(regex = r#"^I (GET|DELETE|POST) "([^"]*)" without a token$"#)]
+async fn without_token(w: &mut ScimWorld, method: String, path: String) {
+    let body = (method == "POST").then_some("{}");
+    w.send(&method, &path, body, &[], AuthMode::None).await;
+}
+
+#[when(regex = r#"^I (GET|DELETE|POST) "([^"]*)" with the Authorization header "([^"]*)"$"#)]
+async fn with_authorization(w: &mut ScimWorld, method: String, path: String, value: String) {
+    let body = (method == "POST").then_some("{}");
+    w.send(&method, &path, body, &[], AuthMode::Header(value)).await;
+}
+
+#[when(regex = r#"^I send "([A-Z]+)" to "([^"]*)"$"#)]
+async fn send_method(w: &mut ScimWorld, method: String, path: String) {
+    w.send(&method, &path, None, &[], AuthMode::Default).await;
+}
+
+#[when(expr = "I remember the JSON at {string} as {string}")]
+#[then(expr = "I remember the JSON at {string} as {string}")]
+async fn remember(w: &mut ScimWorld, path: String, name: String) {
+    let v = crate::suite::world::json_path(w.body(), &path)
+        .unwrap_or_else(|| panic!("nothing at '{path}'\n{}", w.last()))
+        .clone();
+    let s = match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    };
+    w.vars.insert(name, s);
+}
+
+#[when(expr = "I remember the header {string} as {string}")]
+#[then(expr = "I remember the header {string} as {string}")]
+async fn remember_header(w: &mut ScimWorld, header: String, name: String) {
+    let v = w.header(&header).unwrap_or_else(|| panic!("no '{header}' header\n{}", w.last())).to_owned();
+    w.vars.insert(name, v);
+}

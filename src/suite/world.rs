@@ -1,0 +1,331 @@
+//! The cucumber `World`: one scenario's view of the server under test.
+//!
+//! It holds the HTTP client and target, the last exchange (request and response), values the
+//! scenario remembered, and the resources it created, which are deleted after the scenario.
+//! Steps talk to the server only through [`ScimWorld::send`].
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// The server under test and how to reach it; shared by every scenario of a run.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// SCIM base URL without a trailing slash, e.g. `http://127.0.0.1:8080/scim/v2`.
+    pub base_url: String,
+    /// Headers sent with every request (normally `Authorization: Bearer ...`).
+    pub auth_headers: Vec<(String, String)>,
+    /// A prefix unique to this run; everything the suite creates is named with it.
+    pub run_id: String,
+    /// Leave created resources in place (for debugging).
+    pub keep: bool,
+    pub client: reqwest::Client,
+}
+
+static TARGET: RwLock<Option<Arc<Target>>> = RwLock::new(None);
+static SCENARIO: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the target for the scenarios that follow.
+pub fn set_target(t: Target) {
+    *TARGET.write().expect("target lock") = Some(Arc::new(t));
+}
+
+fn target() -> Arc<Target> {
+    TARGET.read().expect("target lock").clone().expect("suite target set before the run")
+}
+
+/// One request and its response, as shown in failure reports.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    pub request_body: Option<String>,
+    pub status: u16,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    #[serde(skip)]
+    pub json: Option<Value>,
+}
+
+impl fmt::Display for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "> {} {}", self.method, self.url)?;
+        if let Some(b) = &self.request_body {
+            writeln!(f, "> {}", b.trim())?;
+        }
+        writeln!(f, "< {}", self.status)?;
+        for (k, v) in &self.response_headers {
+            writeln!(f, "< {k}: {v}")?;
+        }
+        if !self.response_body.is_empty() {
+            writeln!(f, "< {}", truncate(&self.response_body, 2000))?;
+        }
+        Ok(())
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_owned();
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &s[..end], s.len())
+}
+
+/// How a request authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    /// The run's credentials.
+    Default,
+    /// No `Authorization` header at all.
+    None,
+    /// This exact `Authorization` header value.
+    Header(String),
+}
+
+/// A scenario's state.
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct ScimWorld {
+    pub target: Arc<Target>,
+    /// Unique per scenario: `<run id>-<n>-`.
+    pub prefix: String,
+    pub vars: HashMap<String, String>,
+    pub last: Option<Exchange>,
+    pub transcript: Vec<Exchange>,
+    /// URLs of resources this scenario created.
+    pub created: Vec<String>,
+}
+
+impl fmt::Debug for ScimWorld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScimWorld").field("prefix", &self.prefix).field("vars", &self.vars).finish_non_exhaustive()
+    }
+}
+
+impl ScimWorld {
+    fn new() -> ScimWorld {
+        let target = target();
+        let n = SCENARIO.fetch_add(1, Ordering::Relaxed);
+        ScimWorld {
+            prefix: format!("{}-{n}-", target.run_id),
+            target,
+            vars: HashMap::new(),
+            last: None,
+            transcript: Vec::new(),
+            created: Vec::new(),
+        }
+    }
+
+    /// Replaces `${name}` with a remembered value; `${p}` is the scenario's unique prefix and
+    /// `${base}` the SCIM base URL.
+    pub fn expand(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(j) = after.find('}') else {
+                out.push_str(&rest[i..]);
+                return out;
+            };
+            let name = &after[..j];
+            match name {
+                "p" => out.push_str(&self.prefix),
+                "base" => out.push_str(&self.target.base_url),
+                _ => match self.vars.get(name) {
+                    Some(v) => out.push_str(v),
+                    None => panic!("no remembered value named '{name}'"),
+                },
+            }
+            rest = &after[j + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Sends a request to `path` (relative to the base URL, `${...}` expanded) and records it.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(String, String)],
+        auth: AuthMode,
+    ) {
+        let path = self.expand(path);
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path
+        } else {
+            format!("{}{}", self.target.base_url, path)
+        };
+        let body = body.map(|b| self.expand(b));
+        let method_v = reqwest::Method::from_bytes(method.as_bytes()).expect("valid HTTP method");
+        let mut req = self.target.client.request(method_v, &url);
+        match &auth {
+            AuthMode::Default => {
+                for (k, v) in &self.target.auth_headers {
+                    req = req.header(k, v);
+                }
+            }
+            AuthMode::None => {}
+            AuthMode::Header(v) => req = req.header("authorization", v),
+        }
+        req = req.header("accept", "application/scim+json");
+        let has_ct = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !has_ct {
+            req = req.header("content-type", "application/scim+json");
+        }
+        for (k, v) in headers {
+            req = req.header(k, self.expand(v));
+        }
+        if let Some(b) = &body {
+            req = req.body(b.clone());
+        }
+        let mut ex = Exchange { method: method.to_owned(), url: url.clone(), request_body: body, ..Default::default() };
+        match req.send().await {
+            Ok(resp) => {
+                ex.status = resp.status().as_u16();
+                ex.response_headers = resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned()))
+                    .collect();
+                ex.response_body = resp.text().await.unwrap_or_default();
+                ex.json = serde_json::from_str(&ex.response_body).ok();
+            }
+            Err(e) => panic!("{method} {url} failed: {e}"),
+        }
+        if method == "POST"
+            && ex.status == 201
+            && let Some(loc) = created_location(&ex)
+        {
+            self.created.push(loc);
+        }
+        self.transcript.push(ex.clone());
+        self.last = Some(ex);
+    }
+
+    /// The last exchange; panics when no request was sent yet.
+    pub fn last(&self) -> &Exchange {
+        self.last.as_ref().expect("a request was sent before this step")
+    }
+
+    /// The last response's JSON body, checked against the JSON Schemas. Panics (failing the
+    /// step) when there is no JSON body or it violates its schema.
+    pub fn body(&self) -> &Value {
+        let ex = self.last();
+        let Some(json) = &ex.json else {
+            panic!("the response has no JSON body\n{ex}");
+        };
+        if let Err(errors) = super::validate::body(json) {
+            panic!("the response body does not match its JSON Schema:\n  {}\n{ex}", errors.join("\n  "));
+        }
+        json
+    }
+
+    /// A response header by name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.last().response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Deletes what the scenario created (newest first), unless the run keeps data.
+    pub async fn cleanup(&mut self) {
+        if self.target.keep {
+            return;
+        }
+        for url in std::mem::take(&mut self.created).into_iter().rev() {
+            let mut req = self.target.client.delete(&url);
+            for (k, v) in &self.target.auth_headers {
+                req = req.header(k, v);
+            }
+            let _ = req.send().await;
+        }
+    }
+}
+
+fn created_location(ex: &Exchange) -> Option<String> {
+    ex.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.clone()).or_else(|| {
+        let id = ex.json.as_ref()?.get("id")?.as_str()?;
+        Some(format!("{}/{id}", ex.url.split('?').next()?.trim_end_matches('/')))
+    })
+}
+
+/// Reads a value at a dotted path with `[n]` indexes, e.g. `Resources[0].name.givenName`.
+/// Keys match exactly first, then case-insensitively (attribute names are case-insensitive).
+pub fn json_path<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    if path.is_empty() || path == "$" {
+        return Some(v);
+    }
+    let mut cur = v;
+    for part in split_path(path) {
+        let (key, indexes) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            let obj = cur.as_object()?;
+            cur = obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))?;
+        }
+        for idx in indexes.split('[').filter(|s| !s.is_empty()) {
+            let n: usize = idx.trim_end_matches(']').parse().ok()?;
+            cur = cur.as_array()?.get(n)?;
+        }
+    }
+    Some(cur)
+}
+
+/// Splits a path on dots, keeping URN segments (`urn:...:2.0:User`) whole: a key that starts
+/// with `urn:` runs to the last `:` segment before the next plain dot-separated name.
+fn split_path(path: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if rest.starts_with("urn:") {
+            // A URN key is written in brackets-free form and ends at the first '.' followed by a
+            // lower-case attribute name after the last ':' segment: take up to the last ':'.
+            let colon = rest.rfind(':').unwrap_or(0);
+            let end = rest[colon..].find('.').map(|i| colon + i).unwrap_or(rest.len());
+            let urn_end = rest[..end].rfind(':').unwrap_or(end);
+            // If the segment after the last ':' is an attribute, the URN is the part before it.
+            parts.push(&rest[..urn_end]);
+            rest = &rest[urn_end + 1..];
+            continue;
+        }
+        match rest.find('.') {
+            Some(i) => {
+                parts.push(&rest[..i]);
+                rest = &rest[i + 1..];
+            }
+            None => {
+                parts.push(rest);
+                break;
+            }
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_paths() {
+        let v = json!({"Resources": [{"name": {"givenName": "B"}}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m"}}});
+        assert_eq!(json_path(&v, "Resources[0].name.givenName"), Some(&json!("B")));
+        assert_eq!(json_path(&v, "resources[0].NAME.givenname"), Some(&json!("B")));
+        assert_eq!(
+            json_path(&v, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"),
+            Some(&json!("m"))
+        );
+        assert_eq!(json_path(&v, "Resources[1]"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! A cucumber writer that turns the event stream into a [`Report`] and prints progress.
+
+use super::report::{Level, Outcome, Report, ScenarioResult};
+use super::world::ScimWorld;
+use cucumber::event::{self, Cucumber, Feature, Rule, Scenario, Step, StepError};
+use cucumber::{Event, Writer, cli, gherkin, parser};
+use std::any::Any;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// Collects results into a shared [`Report`].
+#[derive(Debug)]
+pub struct Collector {
+    pub report: Arc<Mutex<Report>>,
+    pub progress: bool,
+    current: Option<ScenarioResult>,
+    feature_counts: (usize, usize),
+}
+
+impl Collector {
+    pub fn new(report: Arc<Mutex<Report>>, progress: bool) -> Collector {
+        Collector { report, progress, current: None, feature_counts: (0, 0) }
+    }
+
+    fn scenario(
+        &mut self,
+        f: &gherkin::Feature,
+        r: Option<&gherkin::Rule>,
+        s: &gherkin::Scenario,
+        ev: Scenario<ScimWorld>,
+    ) {
+        match ev {
+            Scenario::Started => {
+                let tags = all_tags(f, r, s);
+                self.current = Some(ScenarioResult {
+                    feature: f.name.clone(),
+                    path: feature_path(f),
+                    name: s.name.clone(),
+                    line: s.position.line,
+                    level: Level::from_tags(&tags),
+                    tags,
+                    outcome: Outcome::Passed,
+                    transcript: Vec::new(),
+                });
+            }
+            Scenario::Step(step, ev) | Scenario::Background(step, ev) => self.step(&step, ev),
+            Scenario::Hook(_, event::Hook::Failed(_, info)) => {
+                self.fail(format!("a hook failed: {}", panic_text(&*info)))
+            }
+            Scenario::Hook(..) | Scenario::Log(_) => {}
+            Scenario::Finished => {
+                if let Some(res) = self.current.take() {
+                    match res.outcome {
+                        Outcome::Failed(_) => self.feature_counts.1 += 1,
+                        _ => self.feature_counts.0 += 1,
+                    }
+                    self.report.lock().expect("report lock").scenarios.push(res);
+                }
+            }
+        }
+    }
+
+    fn step(&mut self, step: &gherkin::Step, ev: Step<ScimWorld>) {
+        match ev {
+            Step::Failed(_, _, world, err) => {
+                let why = match &err {
+                    StepError::NotFound => "no step definition matches this step".to_owned(),
+                    StepError::AmbiguousMatch(e) => format!("ambiguous step: {e}"),
+                    StepError::Panic(info) => panic_text(&**info),
+                };
+                if let (Some(w), Some(cur)) = (world, self.current.as_mut()) {
+                    cur.transcript = w.transcript.clone();
+                }
+                self.fail(format!("step failed: {} {}\n{why}", step.keyword.trim(), step.value));
+            }
+            Step::Skipped => self.fail(format!("no step definition matches: {} {}", step.keyword.trim(), step.value)),
+            Step::Started | Step::Passed(..) => {}
+        }
+    }
+
+    fn fail(&mut self, msg: String) {
+        if let Some(cur) = self.current.as_mut()
+            && !matches!(cur.outcome, Outcome::Failed(_))
+        {
+            cur.outcome = Outcome::Failed(msg);
+        }
+    }
+}
+
+impl Writer<ScimWorld> for Collector {
+    type Cli = cli::Empty;
+
+    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<ScimWorld>>>, _: &Self::Cli) {
+        let event = match event {
+            Ok(e) => e.value,
+            Err(e) => {
+                self.report.lock().expect("report lock").scenarios.push(ScenarioResult {
+                    feature: "parse error".into(),
+                    path: String::new(),
+                    name: e.to_string(),
+                    line: 0,
+                    tags: vec!["must".into()],
+                    level: Level::Must,
+                    outcome: Outcome::Failed(format!("a feature file could not be parsed: {e}")),
+                    transcript: vec![],
+                });
+                return;
+            }
+        };
+        match event {
+            Cucumber::Feature(f, Feature::Started) => {
+                self.feature_counts = (0, 0);
+                if self.progress {
+                    let mut err = std::io::stderr();
+                    let _ = write!(err, "  {} ...", feature_path(&f));
+                    let _ = err.flush();
+                }
+            }
+            Cucumber::Feature(f, Feature::Scenario(s, ev)) => self.scenario(&f, None, &s, ev.event),
+            Cucumber::Feature(f, Feature::Rule(r, Rule::Scenario(s, ev))) => self.scenario(&f, Some(&r), &s, ev.event),
+            Cucumber::Feature(_, Feature::Finished) if self.progress => {
+                let (p, fl) = self.feature_counts;
+                eprintln!(" {p} passed, {fl} failed");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The feature's path relative to the features root, or its name.
+pub fn feature_path(f: &gherkin::Feature) -> String {
+    f.path.as_ref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|| f.name.clone())
+}
+
+/// Tags of the feature, rule and scenario, without the `@`.
+pub fn all_tags(f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario) -> Vec<String> {
+    f.tags
+        .iter()
+        .chain(r.map(|r| &r.tags).into_iter().flatten())
+        .chain(&s.tags)
+        .map(|t| t.trim_start_matches('@').to_owned())
+        .collect()
+}
+
+fn panic_text(info: &(dyn Any + Send)) -> String {
+    if let Some(s) = info.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = info.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else {
+        "the step panicked".to_owned()
+    }
+}

@@ -1,0 +1,22 @@
+//! Runs every feature against the reference server, started in-process on 127.0.0.1:0.
+//!
+//! `harness = false`: this is a plain program. It ignores libtest's arguments (so `cargo test
+//! NAME` and `-- --nocapture` still work) and fails on any failed scenario, whatever its level:
+//! the reference server must pass its own suite completely.
+
+use scimcheck::{api, reference_api, server, suite};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    rt.block_on(async {
+        let token = api::auth::generate_token();
+        let running = server::spawn(reference_api(&token, api::Config::default())).await.expect("start server");
+        let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
+        opts.tags = std::env::var("SCIMCHECK_TAGS").ok();
+        let report = suite::run(opts).await.expect("suite runs");
+        running.stop().await;
+        report.print(&mut std::io::stdout()).expect("stdout");
+        if report.failed() > 0 || report.passed() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    })
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: generated files, snapshots of responses, server behaviour
+//! over a real socket.
+
+mod schemas_fresh;
+mod server;
+mod snapshots;
+mod support;

@@ -1,0 +1,59 @@
+//! A small DSL for tests that talk to a real server over a socket.
+
+use scimcheck::{api, reference_api, server};
+use serde_json::Value;
+
+/// A reference server on 127.0.0.1:0 and a client with its token.
+pub struct TestServer {
+    pub running: server::Running,
+    pub token: String,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::with_config(api::Config::default()).await
+    }
+
+    pub async fn with_config(config: api::Config) -> TestServer {
+        let token = api::auth::generate_token();
+        let running = server::spawn(reference_api(&token, config)).await.expect("server starts");
+        TestServer { running, token, client: scimcheck::suite::http_client(false).expect("client") }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url())
+    }
+
+    /// Sends a request with the token; returns status, headers and JSON body (Null when empty).
+    pub async fn send(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        let mut req = self
+            .client
+            .request(reqwest::Method::from_bytes(method.as_bytes()).expect("method"), self.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/scim+json").body(b.to_owned());
+        }
+        Reply::read(req.send().await.expect("request sent")).await
+    }
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub json: Value,
+}
+
+impl Reply {
+    pub async fn read(resp: reqwest::Response) -> Reply {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("JSON body") };
+        Reply { status, headers, json }
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
