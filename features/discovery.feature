@@ -57,5 +57,5 @@ Feature: Discovery endpoints
 
   @rfc7644-4 @may
   Scenario: Discovery endpoints are read-only
-    When I send "DELETE" to "/ServiceProviderConfig"
+    When I send a DELETE request to "/ServiceProviderConfig"
     Then the response status is one of 404, 405, 501

@@ -22,6 +22,7 @@
 pub mod api;
 pub mod clock;
 pub mod error;
+pub mod filter;
 pub mod model;
 pub mod schema;
 pub mod server;
@@ -37,5 +38,6 @@ pub fn reference_api(token: &str, config: api::Config) -> Arc<api::Api> {
         store: Arc::new(store::MemoryStore::new()),
         auth: api::auth::Auth::with_token(token),
         config,
+        cursors: api::cursor::CursorKey::random(3600),
     })
 }

@@ -17,13 +17,14 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
             "documentationUri": "https://github.com/scimcheck/scimcheck",
             "patch": {"supported": false},
             "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": c.max_body_bytes},
-            "filter": {"supported": false, "maxResults": c.max_results},
+            "filter": {"supported": true, "maxResults": c.max_results},
             "changePassword": {"supported": false},
-            "sort": {"supported": false},
+            "sort": {"supported": true},
             "etag": {"supported": true},
             "pagination": {
-                "cursor": false, "index": true, "defaultPaginationMethod": "index",
+                "cursor": true, "index": true, "defaultPaginationMethod": "index",
                 "defaultPageSize": c.default_count, "maxPageSize": c.max_results,
+                "cursorTimeout": api.cursors.timeout,
             },
             "authenticationSchemes": [{
                 "type": "oauthbearertoken",

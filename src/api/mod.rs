@@ -6,7 +6,9 @@
 //! [`Api::handle`] directly.
 
 pub mod auth;
+pub mod cursor;
 pub mod discovery;
+pub mod query;
 pub mod request;
 pub mod resources;
 pub mod response;
@@ -55,6 +57,8 @@ pub struct Api {
     pub store: Arc<dyn Store>,
     pub auth: auth::Auth,
     pub config: Config,
+    /// Signs pagination cursors.
+    pub cursors: cursor::CursorKey,
 }
 
 impl std::fmt::Debug for Api {
@@ -89,11 +93,20 @@ impl Api {
                 ["ServiceProviderConfig"] | ["ResourceTypes"] | ["ResourceTypes", _] | ["Schemas"] | ["Schemas", _],
                 _,
             ) => Err(not_allowed(req, "GET")),
+            ([".search"], Post) => query::search_all(self, req, &query::ListParams::from_search(&req.json()?)?),
+            ([".search"], _) => Err(not_allowed(req, "POST")),
+            ([endpoint, ".search"], m) if self.registry.by_endpoint(endpoint).is_some() => {
+                let rt = self.registry.by_endpoint(endpoint).expect("checked above");
+                match m {
+                    Post => query::list(self, req, rt, &query::ListParams::from_search(&req.json()?)?),
+                    _ => Err(not_allowed(req, "POST")),
+                }
+            }
             ([endpoint], m) if self.registry.by_endpoint(endpoint).is_some() => {
                 let rt = self.registry.by_endpoint(endpoint).expect("checked above");
                 match m {
                     Post => resources::create(self, req, rt),
-                    Get => resources::list(self, req, rt),
+                    Get => query::list(self, req, rt, &query::ListParams::from_query(req)?),
                     _ => Err(not_allowed(req, "GET, POST")),
                 }
             }

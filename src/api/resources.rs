@@ -8,10 +8,9 @@ use crate::error::{Result, ScimError};
 use crate::model::normalize::unique_keys;
 use crate::model::render::{Related, location};
 use crate::model::{Kind, Projection, Record, normalize, render};
-use crate::schema::registry::LIST_RESPONSE_URN;
 use crate::schema::{Mutability, ResourceType};
-use crate::store::{ListQuery, MemberChange, NewResource, Update, if_match_ok};
-use serde_json::{Map, Value, json};
+use crate::store::{MemberChange, NewResource, Update, if_match_ok};
+use serde_json::{Map, Value};
 
 /// The store kind behind a resource type.
 pub fn kind_of(rt: &ResourceType) -> Kind {
@@ -42,30 +41,6 @@ pub fn get(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Resp
     }
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
     Ok(Response::json(200, body).with_header("etag", record.etag()))
-}
-
-/// `GET /{endpoint}`: a ListResponse page (index pagination, RFC 7644 §3.4.2.4).
-pub fn list(api: &Api, req: &Request, rt: &ResourceType) -> Result<Response> {
-    if req.param("filter").is_some_and(|f| !f.trim().is_empty()) {
-        return Err(ScimError::invalid_filter("filtering is not supported by this server"));
-    }
-    let proj = projection(req, rt)?;
-    let start = req.int_param("startIndex")?.unwrap_or(1).max(1) as usize;
-    let count = req.int_param("count")?.map(|c| c.max(0) as usize).unwrap_or(api.config.default_count);
-    let count = count.min(api.config.max_results);
-    let page = api.store.list(kind_of(rt), &ListQuery { filter: None, offset: start - 1, count })?;
-    let resources: Vec<Value> =
-        page.records.iter().map(|r| render_record(api, rt, r, &req.base_url, &proj)).collect::<Result<_>>()?;
-    Ok(Response::json(
-        200,
-        json!({
-            "schemas": [LIST_RESPONSE_URN],
-            "totalResults": page.total,
-            "startIndex": start,
-            "itemsPerPage": resources.len(),
-            "Resources": resources,
-        }),
-    ))
 }
 
 /// `PUT /{endpoint}/{id}`: replaces the resource (RFC 7644 §3.5.1). Attributes left out are

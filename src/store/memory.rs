@@ -1,8 +1,9 @@
 //! The in-memory store: everything behind one lock, so every write is trivially atomic.
 
-use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok};
+use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
 use crate::clock;
 use crate::error::{Result, ScimError};
+use crate::filter::sort::SortKey;
 use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,6 +20,8 @@ struct Inner {
     users: BTreeMap<String, Record>,
     groups: BTreeMap<String, Record>,
     unique: HashMap<(Kind, UniqueKey), String>,
+    /// (kind, indexed attribute, lower-cased value) → ids, for `eq` filters.
+    eq_index: HashMap<(Kind, &'static str, String), BTreeSet<String>>,
     /// group id → member id → display sent by the client.
     members: HashMap<String, BTreeMap<String, Option<String>>>,
     /// member id → groups it belongs to.
@@ -63,6 +66,21 @@ impl Inner {
             }
         }
         Ok(())
+    }
+    fn index(&mut self, kind: Kind, r: &Record) {
+        for (attr, key) in index_entries(&r.attrs) {
+            self.eq_index.entry((kind, attr, key)).or_default().insert(r.id.clone());
+        }
+    }
+    fn unindex(&mut self, kind: Kind, r: &Record) {
+        for (attr, key) in index_entries(&r.attrs) {
+            if let Some(ids) = self.eq_index.get_mut(&(kind, attr, key.clone())) {
+                ids.remove(&r.id);
+                if ids.is_empty() {
+                    self.eq_index.remove(&(kind, attr, key));
+                }
+            }
+        }
     }
     fn kind_of(&self, id: &str) -> Option<Kind> {
         if self.users.contains_key(id) {
@@ -135,6 +153,7 @@ impl Store for MemoryStore {
         for (m, display) in res.members {
             inner.add_member(&id, &m, display);
         }
+        inner.index(kind, &record);
         inner.table_mut(kind).insert(id, record.clone());
         Ok(record)
     }
@@ -202,10 +221,12 @@ impl Store for MemoryStore {
         let record = Record {
             id: id.to_owned(),
             attrs: update.attrs,
-            created: current.created,
+            created: current.created.clone(),
             last_modified: clock::now(),
             version,
         };
+        inner.unindex(kind, &current);
+        inner.index(kind, &record);
         inner.table_mut(kind).insert(id.to_owned(), record.clone());
         Ok(record)
     }
@@ -218,7 +239,9 @@ impl Store for MemoryStore {
         {
             return Err(ScimError::precondition_failed(format!("If-Match {h} does not match the current version")));
         }
-        inner.table_mut(kind).remove(id);
+        if let Some(old) = inner.table_mut(kind).remove(id) {
+            inner.unindex(kind, &old);
+        }
         inner.unique.retain(|(k, _), owner| !(*k == kind && owner == id));
         let groups: Vec<String> = inner.member_of.get(id).map(|g| g.iter().cloned().collect()).unwrap_or_default();
         for g in groups {
@@ -237,17 +260,43 @@ impl Store for MemoryStore {
     fn list(&self, kind: Kind, query: &ListQuery<'_>) -> Result<Page> {
         let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
         let table = inner.table(kind);
-        let mut total = 0;
-        let mut records = Vec::new();
-        for r in table.values() {
-            if query.filter.is_none_or(|f| f(r)) {
-                if total >= query.offset && records.len() < query.count {
-                    records.push(r.clone());
-                }
-                total += 1;
+        let hint = query.filter.and_then(|f| f.index_hint());
+        let candidates: Box<dyn Iterator<Item = &Record>> = match &hint {
+            Some(h) if h.attr == "id" => Box::new(table.get(&h.value).into_iter()),
+            Some(h) => {
+                let key = (kind, indexed_name(&h.attr), h.value.to_lowercase());
+                Box::new(inner.eq_index.get(&key).into_iter().flatten().filter_map(|id| table.get(id)))
             }
+            None => Box::new(table.values()),
+        };
+        let mut matched: Vec<(SortKey, &Record)> = candidates
+            .filter(|r| query.filter.is_none_or(|f| f.matches(r)))
+            .map(|r| (query.sort.map(|s| s.key(r)).unwrap_or(SortKey::Missing), r))
+            .collect();
+        if query.sort.is_some() {
+            matched.sort_by(|a, b| order(query.sort, (&a.0, &a.1.id), (&b.0, &b.1.id)));
         }
-        Ok(Page { total, records })
+        let total = matched.len();
+        let (start, end) = match &query.window {
+            Window::Offset { offset, count } => (*offset.min(&total), offset.saturating_add(*count).min(total)),
+            Window::After { pos, count } => {
+                let start = match pos {
+                    None => 0,
+                    Some(p) => matched.partition_point(|(k, r)| order(query.sort, (k, &r.id), (&p.key, &p.id)).is_le()),
+                };
+                (start, start.saturating_add(*count).min(total))
+            }
+            Window::Before { pos, count } => {
+                let end = matched.partition_point(|(k, r)| order(query.sort, (k, &r.id), (&pos.key, &pos.id)).is_lt());
+                (end.saturating_sub(*count), end)
+            }
+        };
+        Ok(Page {
+            total,
+            records: matched[start..end].iter().map(|(_, r)| (*r).clone()).collect(),
+            more_before: start > 0,
+            more_after: end < total,
+        })
     }
 
     fn members(&self, group_id: &str) -> Result<Vec<Member>> {
@@ -275,6 +324,27 @@ impl Store for MemoryStore {
             })
             .unwrap_or_default())
     }
+}
+
+/// The values a record is indexed under: `(attribute, lower-cased value)`.
+fn index_entries(attrs: &serde_json::Map<String, Value>) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for name in ["userName", "externalId", "displayName"] {
+        if let Some(s) = attrs.get(name).and_then(Value::as_str) {
+            out.push((indexed_name(name), s.to_lowercase()));
+        }
+    }
+    for e in attrs.get("emails").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(s) = e.get("value").and_then(Value::as_str) {
+            out.push(("emails.value", s.to_lowercase()));
+        }
+    }
+    out
+}
+
+/// The static name of an indexed attribute.
+fn indexed_name(attr: &str) -> &'static str {
+    crate::filter::eval::INDEXED.iter().find(|a| **a == attr).copied().unwrap_or("")
 }
 
 fn not_found(kind: Kind, id: &str) -> ScimError {

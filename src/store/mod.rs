@@ -10,6 +10,8 @@ pub mod memory;
 pub use memory::MemoryStore;
 
 use crate::error::Result;
+use crate::filter::eval::Compiled;
+use crate::filter::sort::{SortKey, SortSpec};
 use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
 use serde_json::{Map, Value};
 
@@ -40,23 +42,47 @@ pub struct Update {
 }
 
 /// A page of a listing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Page {
+    /// How many records match the filter in all.
     pub total: usize,
     pub records: Vec<Record>,
+    /// Whether matching records come before this page / after it.
+    pub more_before: bool,
+    pub more_after: bool,
 }
 
-/// What to list: everything of a kind matching a predicate, one window of it, in id order.
+/// A place in a sorted listing: the sort key of a record and its id (the tie-breaker).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    pub key: SortKey,
+    pub id: String,
+}
+
+/// Which part of the sorted matches to return.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Window {
+    /// Index pagination: skip `offset` matches (0-based), then take `count`.
+    Offset { offset: usize, count: usize },
+    /// Keyset pagination: the `count` matches after a position (from the start when `None`).
+    After { pos: Option<Position>, count: usize },
+    /// Keyset pagination backwards: the `count` matches just before a position.
+    Before { pos: Position, count: usize },
+}
+
+/// What to list: the matches of a filter, in a sort order (by `id` when none), one window of them.
+#[derive(Debug, Clone)]
 pub struct ListQuery<'a> {
-    pub filter: Option<&'a (dyn Fn(&Record) -> bool + Sync)>,
-    /// 0-based offset.
-    pub offset: usize,
-    pub count: usize,
+    pub filter: Option<&'a Compiled>,
+    pub sort: Option<&'a SortSpec>,
+    pub window: Window,
 }
 
-impl std::fmt::Debug for ListQuery<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListQuery").field("offset", &self.offset).field("count", &self.count).finish()
+/// Orders two positions in a listing's sort order (by id when there is none).
+pub fn order(sort: Option<&SortSpec>, a: (&SortKey, &str), b: (&SortKey, &str)) -> std::cmp::Ordering {
+    match sort {
+        Some(s) => s.compare(a, b),
+        None => a.0.cmp(b.0).then_with(|| a.1.cmp(b.1)),
     }
 }
 

@@ -8,8 +8,13 @@ use serde_json::json;
 /// Creates a realistic, active user with a name and a primary work email (what Okta's spec
 /// test expects to find).
 pub async fn create_user(w: &mut ScimWorld, alias: &str) {
+    create_user_with(w, alias, None).await;
+}
+
+/// Creates a user from the default body with `extra` (a JSON object) merged over it.
+pub async fn create_user_with(w: &mut ScimWorld, alias: &str, extra: Option<serde_json::Value>) {
     let user_name = format!("{}{alias}@example.com", w.prefix);
-    let body = json!({
+    let mut body = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": user_name,
         "name": {"givenName": alias, "familyName": "Tester"},
@@ -17,6 +22,9 @@ pub async fn create_user(w: &mut ScimWorld, alias: &str) {
         "emails": [{"value": user_name, "type": "work", "primary": true}],
         "active": true,
     });
+    if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, body.as_object_mut()) {
+        obj.extend(extra);
+    }
     w.send("POST", "/Users", Some(&body.to_string()), &[], AuthMode::Default).await;
     remember_created(w, alias, "userName");
 }
@@ -48,6 +56,13 @@ fn remember_created(w: &mut ScimWorld, alias: &str, name_attr: &str) {
 #[given(expr = "a user {string} exists")]
 async fn user_exists(w: &mut ScimWorld, alias: String) {
     create_user(w, &alias).await;
+}
+
+#[given(expr = "a user {string} exists with:")]
+async fn user_exists_with(w: &mut ScimWorld, alias: String, step: &cucumber::gherkin::Step) {
+    let text = w.expand(step.docstring.as_deref().expect("a JSON object doc string"));
+    let extra: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON in the step: {e}"));
+    create_user_with(w, &alias, Some(extra)).await;
 }
 
 #[given(expr = "users {string} exist")]

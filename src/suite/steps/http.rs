@@ -8,17 +8,17 @@ fn doc(step: &Step) -> &str {
     step.docstring.as_deref().expect("this step needs a doc string body")
 }
 
-#[when(expr = "I GET {string}")]
+#[when(regex = r#"^I GET "(.*)"$"#)]
 async fn get(w: &mut ScimWorld, path: String) {
     w.send("GET", &path, None, &[], AuthMode::Default).await;
 }
 
-#[when(expr = "I DELETE {string}")]
+#[when(regex = r#"^I DELETE "(.*)"$"#)]
 async fn delete(w: &mut ScimWorld, path: String) {
     w.send("DELETE", &path, None, &[], AuthMode::Default).await;
 }
 
-#[when(regex = r#"^I (POST|PUT|PATCH) (?:to )?"([^"]*)" with:$"#)]
+#[when(regex = r#"^I (POST|PUT|PATCH) (?:to )?"(.*)" with:$"#)]
 async fn with_body(w: &mut ScimWorld, method: String, path: String, step: &Step) {
     w.send(&method, &path, Some(doc(step)), &[], AuthMode::Default).await;
 }
@@ -28,12 +28,12 @@ async fn with_content_type(w: &mut ScimWorld, method: String, path: String, ct: 
     w.send(&method, &path, Some(doc(step)), &[("content-type".into(), ct)], AuthMode::Default).await;
 }
 
-#[when(regex = r#"^I (GET|DELETE|POST|PUT|PATCH) "([^"]*)" with header "([^"]*)" set to "([^"]*)"$"#)]
+#[when(regex = r#"^I send (GET|DELETE|POST|PUT|PATCH) to "(.*)" with header "([^":]*): ([^"]*)"$"#)]
 async fn with_header(w: &mut ScimWorld, method: String, path: String, name: String, value: String) {
     w.send(&method, &path, None, &[(name, value)], AuthMode::Default).await;
 }
 
-#[when(regex = r#"^I (PUT|PATCH) "([^"]*)" with header "([^"]*)" set to "([^"]*)" and body:$"#)]
+#[when(regex = r#"^I send (PUT|PATCH|POST) to "(.*)" with header "([^":]*): ([^"]*)" and body:$"#)]
 async fn with_header_and_body(
     w: &mut ScimWorld,
     method: String,
@@ -45,19 +45,19 @@ async fn with_header_and_body(
     w.send(&method, &path, Some(doc(step)), &[(name, value)], AuthMode::Default).await;
 }
 
-#[when(regex = r#"^I (GET|DELETE|POST) "([^"]*)" without a token$"#)]
+#[when(regex = r#"^I send (GET|DELETE|POST) to "(.*)" without a token$"#)]
 async fn without_token(w: &mut ScimWorld, method: String, path: String) {
     let body = (method == "POST").then_some("{}");
     w.send(&method, &path, body, &[], AuthMode::None).await;
 }
 
-#[when(regex = r#"^I (GET|DELETE|POST) "([^"]*)" with the Authorization header "([^"]*)"$"#)]
+#[when(regex = r#"^I send (GET|DELETE|POST) to "(.*)" with the Authorization header "([^"]*)"$"#)]
 async fn with_authorization(w: &mut ScimWorld, method: String, path: String, value: String) {
     let body = (method == "POST").then_some("{}");
     w.send(&method, &path, body, &[], AuthMode::Header(value)).await;
 }
 
-#[when(regex = r#"^I send "([A-Z]+)" to "([^"]*)"$"#)]
+#[when(regex = r#"^I send an? ([A-Z]+) request to "(.*)"$"#)]
 async fn send_method(w: &mut ScimWorld, method: String, path: String) {
     w.send(&method, &path, None, &[], AuthMode::Default).await;
 }
