@@ -8,11 +8,13 @@ pub fn now() -> String {
     format(OffsetDateTime::now_utc())
 }
 
-/// Formats an instant the way `meta.created` and `meta.lastModified` show it.
+/// Formats an instant the way `meta.created` and `meta.lastModified` show it: UTC, always
+/// three fractional digits.
 pub fn format(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_default()
 }
 
 /// Parses an `xsd:dateTime`: RFC 3339, or without a zone (read as UTC). `None` when malformed.
@@ -24,6 +26,8 @@ pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
 mod tests {
     #[test]
     fn formats_and_parses() {
+        let whole_second = time::macros::datetime!(2026-01-02 03:04:05 UTC);
+        assert_eq!(super::format(whole_second), "2026-01-02T03:04:05.000Z");
         let s = super::now();
         assert!(s.ends_with('Z') && s.len() == 24, "{s}");
         assert!(super::parse_datetime(&s).is_some());
