@@ -11,9 +11,7 @@ pub fn now() -> String {
 /// Formats an instant the way `meta.created` and `meta.lastModified` show it: UTC, always
 /// three fractional digits.
 pub fn format(t: OffsetDateTime) -> String {
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     t.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_default()
 }
 

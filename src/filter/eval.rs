@@ -186,7 +186,7 @@ fn operand(t: &Target, op: CompareOp, v: &CompValue, lenient: bool) -> Result<Op
         };
     }
     let text = match v {
-        CompValue::Str(s) => s.clone(),
+        CompValue::Str(s) => s.to_string(),
         other => other.to_string(),
     };
     let substring = matches!(op, CompareOp::Co | CompareOp::Sw | CompareOp::Ew);

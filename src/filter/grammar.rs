@@ -12,10 +12,10 @@
 //! (`emails[type eq "work"].value eq "x"`, read as `emails[type eq "work" and value eq "x"]`).
 //! `+` and `%20` for spaces are decoded with the rest of the query string.
 
-use super::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+use super::{AttrPath, CompValue, CompareOp, Filter, PatchPath, Text};
 use crate::error::ScimError;
-use nom::bytes::complete::{tag, tag_no_case, take_while, take_while1};
-use nom::character::complete::{char, multispace0, multispace1};
+use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::char;
 use nom::error::{ErrorKind, ParseError};
 use nom::{IResult, Parser};
 
@@ -96,9 +96,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Filter, ScimError> {
     }
     let p = P { limits };
     let result = (|| -> Result<Filter, nom::Err<PErr<'_>>> {
-        let (i, _) = multispace0(input)?;
+        let i = spaces0(input);
         let (i, f) = p.filter(i, 0)?;
-        let (i, _) = multispace0(i)?;
+        let i = spaces0(i);
         if !i.is_empty() {
             return Err(err(i, "'and', 'or' or the end of the filter"));
         }
@@ -119,14 +119,14 @@ pub fn parse_path(input: &str) -> Result<PatchPath, ScimError> {
             if attr.sub.is_some() {
                 return Err(err(i, "no value filter after a sub-attribute"));
             }
-            let (r, _) = multispace0(rest)?;
+            let r = spaces0(rest);
             let (r, f) = p.val_filter(r, 1)?;
-            let (r, _) = multispace0(r)?;
+            let r = spaces0(r);
             let (r, _) = expect(char(']'), "']'").parse(r)?;
             let (r, sub) = match r.strip_prefix('.') {
                 Some(after) => {
                     let (r, s) = attr_name(after)?;
-                    (r, Some(s.to_owned()))
+                    (r, Some(Text::from(s)))
                 }
                 None => (r, None),
             };
@@ -226,7 +226,7 @@ impl P {
             let (i, f) = self.group(i, depth, in_value)?;
             return Ok((i, f));
         }
-        if let Ok((rest, _)) = (tag_no_case::<_, _, PErr<'a>>("not"), multispace0).parse(i)
+        if let Some(rest) = i.get(..3).filter(|w| w.eq_ignore_ascii_case("not")).map(|_| i[3..].trim_start())
             && rest.starts_with('(')
         {
             let (i, f) = cut(self.group(rest, depth, in_value))?;
@@ -238,9 +238,9 @@ impl P {
     /// `"(" FILTER ")"`
     fn group<'a>(&self, i: &'a str, depth: usize, in_value: bool) -> PResult<'a, Filter> {
         let (i, _) = char('(').parse(i)?;
-        let (i, _) = multispace0(i)?;
+        let i = spaces0(i);
         let (i, f) = cut(self.log_exp(i, depth + 1, in_value))?;
-        let (i, _) = multispace0(i)?;
+        let i = spaces0(i);
         let (i, _) = cut(expect(char(')'), "')'").parse(i))?;
         Ok((i, f))
     }
@@ -260,12 +260,12 @@ impl P {
 
     /// The part of `attrExp` after the path: `SP "pr"` or `SP compareOp SP compValue`.
     fn condition<'a>(&self, i: &'a str, path: AttrPath) -> PResult<'a, Filter> {
-        let (i, _) = expect(multispace1, "a space after the attribute").parse(i)?;
+        let Some(i) = spaces1(i) else { return fail(i, "a space after the attribute") };
         if let Some(rest) = word(i, "pr") {
             return Ok((rest, Filter::Present(path)));
         }
         let (i, op) = compare_op(i)?;
-        let (i, _) = expect(multispace1, "a space after the operator").parse(i)?;
+        let Some(i) = spaces1(i) else { return fail(i, "a space after the operator") };
         let (i, value) = comp_value(i, self.limits.lenient)?;
         Ok((i, Filter::Compare(path, op, value)))
     }
@@ -277,15 +277,15 @@ impl P {
             return fail(i, "no value filter after a sub-attribute");
         }
         let (i, _) = char('[').parse(i)?;
-        let (i, _) = multispace0(i)?;
+        let i = spaces0(i);
         let (i, inner) = self.val_filter(i, depth + 1)?;
-        let (i, _) = multispace0(i)?;
+        let i = spaces0(i);
         let (i, _) = expect(char(']'), "']'").parse(i)?;
         if self.limits.lenient
             && let Some(after) = i.strip_prefix('.')
         {
             let (r, sub) = attr_name(after)?;
-            let sub_path = AttrPath { urn: None, attr: sub.to_owned(), sub: None };
+            let sub_path = AttrPath { urn: None, attr: Text::from(sub), sub: None };
             let (r, cond) = self.condition(r, sub_path)?;
             let combined = Filter::And(Box::new(inner), Box::new(cond));
             return Ok((r, Filter::ValuePath(path, Box::new(combined))));
@@ -294,18 +294,35 @@ impl P {
     }
 }
 
-/// `SP keyword SP`, case-insensitive; the rest after it, or `None`.
+/// `SP keyword SP`, case-insensitive; the rest after it, or `None`. A keyword at the very end
+/// of the input is reported as a missing operand.
 fn keyword<'a>(i: &'a str, kw: &'static str) -> Option<&'a str> {
-    let (rest, _) = multispace1::<_, PErr<'a>>(i).ok()?;
-    let rest = word(rest, kw)?;
-    let (rest, _) = multispace1::<_, PErr<'a>>(rest).ok()?;
-    Some(rest)
+    let rest = word(spaces1(i)?, kw)?;
+    if rest.trim().is_empty() {
+        return Some(rest);
+    }
+    spaces1(rest)
 }
 
-/// A case-insensitive word not followed by a name character.
+/// A case-insensitive (ASCII) word not followed by a name character.
 fn word<'a>(i: &'a str, w: &'static str) -> Option<&'a str> {
-    let (rest, _) = tag_no_case::<_, _, PErr<'a>>(w).parse(i).ok()?;
-    if rest.chars().next().is_some_and(is_name_char) { None } else { Some(rest) }
+    let n = w.len();
+    if i.len() < n || !i.as_bytes()[..n].eq_ignore_ascii_case(w.as_bytes()) {
+        return None;
+    }
+    let rest = &i[n..];
+    if rest.as_bytes().first().is_some_and(|b| is_name_char(*b as char)) { None } else { Some(rest) }
+}
+
+/// `*SP`, leniently any ASCII whitespace.
+fn spaces0(i: &str) -> &str {
+    i.trim_start_matches(|c: char| c.is_ascii_whitespace())
+}
+
+/// `1*SP`, leniently any ASCII whitespace; `None` when there is none.
+fn spaces1(i: &str) -> Option<&str> {
+    let n = i.bytes().take_while(u8::is_ascii_whitespace).count();
+    (n > 0).then(|| &i[n..])
 }
 
 fn is_name_char(c: char) -> bool {
@@ -314,23 +331,23 @@ fn is_name_char(c: char) -> bool {
 
 /// `compareOp = "eq" / "ne" / "co" / "sw" / "ew" / "gt" / "lt" / "ge" / "le"` (any case).
 fn compare_op(i: &str) -> PResult<'_, CompareOp> {
-    let ops = [
-        ("eq", CompareOp::Eq),
-        ("ne", CompareOp::Ne),
-        ("co", CompareOp::Co),
-        ("sw", CompareOp::Sw),
-        ("ew", CompareOp::Ew),
-        ("gt", CompareOp::Gt),
-        ("lt", CompareOp::Lt),
-        ("ge", CompareOp::Ge),
-        ("le", CompareOp::Le),
-    ];
-    for (w, op) in ops {
-        if let Some(rest) = word(i, w) {
-            return Ok((rest, op));
-        }
+    let b = i.as_bytes();
+    let op = match (b.first().map(u8::to_ascii_lowercase), b.get(1).map(u8::to_ascii_lowercase)) {
+        (Some(b'e'), Some(b'q')) => Some(CompareOp::Eq),
+        (Some(b'n'), Some(b'e')) => Some(CompareOp::Ne),
+        (Some(b'c'), Some(b'o')) => Some(CompareOp::Co),
+        (Some(b's'), Some(b'w')) => Some(CompareOp::Sw),
+        (Some(b'e'), Some(b'w')) => Some(CompareOp::Ew),
+        (Some(b'g'), Some(b't')) => Some(CompareOp::Gt),
+        (Some(b'l'), Some(b't')) => Some(CompareOp::Lt),
+        (Some(b'g'), Some(b'e')) => Some(CompareOp::Ge),
+        (Some(b'l'), Some(b'e')) => Some(CompareOp::Le),
+        _ => None,
+    };
+    match op {
+        Some(op) if !b.get(2).is_some_and(|c| is_name_char(*c as char)) => Ok((&i[2..], op)),
+        _ => fail(i, "an operator (eq, ne, co, sw, ew, gt, lt, ge, le) or 'pr'"),
     }
-    fail(i, "an operator (eq, ne, co, sw, ew, gt, lt, ge, le) or 'pr'")
 }
 
 /// `compValue = false / null / true / number / string`; lenient: also an unquoted word.
@@ -355,7 +372,7 @@ fn comp_value(i: &str, lenient: bool) -> PResult<'_, CompValue> {
         let (rest, w) = take_while1::<_, _, PErr<'_>>(|c: char| !c.is_whitespace() && c != ')' && c != ']')
             .parse(i)
             .map_err(|_| nom::Err::Error(PErr { rest: i, expected: "a value" }))?;
-        return Ok((rest, CompValue::Str(w.to_owned())));
+        return Ok((rest, CompValue::Str(Text::from(w))));
     }
     fail(i, "a value: a quoted string, a number, true, false or null")
 }
@@ -408,18 +425,15 @@ fn number(i: &str) -> PResult<'_, serde_json::Number> {
 }
 
 /// `string` (RFC 8259 §7): a quoted JSON string with escapes.
-fn string(i: &str) -> PResult<'_, String> {
+fn string(i: &str) -> PResult<'_, Text> {
     let (body, _) = tag("\"").parse(i)?;
     let bytes = body.as_bytes();
     // Fast path: no escapes before the closing quote.
-    let mut j = 0;
-    while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\\' && bytes[j] >= 0x20 {
-        j += 1;
-    }
+    let j = bytes.iter().position(|b| *b == b'"' || *b == b'\\' || *b < 0x20).unwrap_or(bytes.len());
     if bytes.get(j) == Some(&b'"') {
-        return Ok((&body[j + 1..], body[..j].to_owned()));
+        return Ok((&body[j + 1..], Text::from(&body[..j])));
     }
-    let mut out = String::with_capacity(body.len());
+    let mut out = Text::with_capacity(body.len());
     out.push_str(&body[..j]);
     let mut chars = body[j..].char_indices();
     while let Some((k, c)) = chars.next() {
@@ -489,10 +503,10 @@ pub fn attr_path(i: &str) -> PResult<'_, AttrPath> {
         if !after.is_empty() {
             return fail(&i[i.len() - rest.len() - after.len()..], "an attribute name");
         }
-        return Ok((rest, AttrPath { urn: Some(urn.to_owned()), attr: attr.to_owned(), sub: sub.map(str::to_owned) }));
+        return Ok((rest, AttrPath { urn: Some(Text::from(urn)), attr: Text::from(attr), sub: sub.map(Text::from) }));
     }
     let (rest, (attr, sub)) = names_of(i)?;
-    Ok((rest, AttrPath { urn: None, attr: attr.to_owned(), sub: sub.map(str::to_owned) }))
+    Ok((rest, AttrPath { urn: None, attr: Text::from(attr), sub: sub.map(Text::from) }))
 }
 
 /// `ATTRNAME *1subAttr`
@@ -518,8 +532,8 @@ fn attr_name(i: &str) -> PResult<'_, &str> {
     if !first.is_some_and(|c| c.is_ascii_alphabetic() || c == '$') {
         return fail(i, "an attribute name");
     }
-    let (rest, _) = take_while(is_name_char).parse(&i[1..])?;
-    Ok((rest, &i[..i.len() - rest.len()]))
+    let n = 1 + i.as_bytes()[1..].iter().take_while(|b| is_name_char(**b as char)).count();
+    Ok((&i[n..], &i[..n]))
 }
 
 #[cfg(test)]

@@ -12,12 +12,15 @@ pub mod sort;
 
 pub use grammar::{Limits, parse, parse_path, parse_with};
 
+/// Short strings are stored inline (no allocation up to 24 bytes): most names and values are.
+pub type Text = compact_str::CompactString;
+
 /// `attrPath = [URI ":"] ATTRNAME *1subAttr`, names as written (resolved case-insensitively).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttrPath {
-    pub urn: Option<String>,
-    pub attr: String,
-    pub sub: Option<String>,
+    pub urn: Option<Text>,
+    pub attr: Text,
+    pub sub: Option<Text>,
 }
 
 /// `compareOp`.
@@ -61,7 +64,7 @@ pub enum CompValue {
     Null,
     Bool(bool),
     Number(serde_json::Number),
-    Str(String),
+    Str(Text),
 }
 
 /// A parsed filter. `and` binds tighter than `or`; both are left-associative.
@@ -85,5 +88,5 @@ pub struct PatchPath {
     /// The value filter of `attr[...]`, if any.
     pub filter: Option<Filter>,
     /// The sub-attribute after a value filter (`emails[type eq "work"].value`).
-    pub sub: Option<String>,
+    pub sub: Option<Text>,
 }

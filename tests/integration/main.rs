@@ -1,6 +1,8 @@
 //! The one integration-test binary: generated files, snapshots of responses, server behaviour
 //! over a real socket.
 
+mod filter_cases;
+mod filter_eval;
 mod schemas_fresh;
 mod server;
 mod snapshots;

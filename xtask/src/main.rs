@@ -1,4 +1,6 @@
-//! Project chores: `cargo xtask schemas [--check]` regenerates (or verifies) `schemas/json/`.
+//! Project chores:
+//! - `cargo xtask schemas [--check]` regenerates (or verifies) `schemas/json/`;
+//! - `cargo xtask bench filters` runs the filter parser benchmark in release mode.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -7,11 +9,22 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("schemas") => schemas(args.iter().any(|a| a == "--check")),
+        Some("bench") if args.get(1).map(String::as_str) == Some("filters") => cargo(&["bench", "--bench", "filters"]),
         _ => {
-            eprintln!("usage: cargo xtask schemas [--check]");
+            eprintln!("usage: cargo xtask schemas [--check] | cargo xtask bench filters");
             std::process::exit(2);
         }
     }
+}
+
+/// Runs cargo in the workspace root and fails when it fails.
+fn cargo(args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo).args(args).current_dir(root()).status()?;
+    if !status.success() {
+        bail!("cargo {} failed", args.join(" "));
+    }
+    Ok(())
 }
 
 fn root() -> PathBuf {
