@@ -24,6 +24,7 @@ pub mod clock;
 pub mod error;
 pub mod filter;
 pub mod model;
+pub mod patch;
 pub mod schema;
 pub mod server;
 pub mod store;

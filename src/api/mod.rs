@@ -115,8 +115,9 @@ impl Api {
                 match m {
                     Get => resources::get(self, req, rt, id),
                     Put => resources::replace(self, req, rt, id),
+                    Patch => resources::patch(self, req, rt, id),
                     Delete => resources::delete(self, req, rt, id),
-                    _ => Err(not_allowed(req, "GET, PUT, DELETE")),
+                    _ => Err(not_allowed(req, "GET, PUT, PATCH, DELETE")),
                 }
             }
             _ => Err(ScimError::not_found(format!("no such endpoint: {}", req.path))),

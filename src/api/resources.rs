@@ -64,6 +64,20 @@ pub fn replace(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<
     Ok(Response::json(200, body).with_header("etag", record.etag()))
 }
 
+/// `PATCH /{endpoint}/{id}`: applies every operation or none (RFC 7644 §3.5.2); 200 with the
+/// resource, honouring `attributes`/`excludedAttributes` on the URL.
+pub fn patch(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Response> {
+    let proj = projection(req, rt)?;
+    let mode = api.config.mode();
+    let ops = crate::patch::parse_request(&req.json()?, mode)?;
+    let record = api.store.update(kind_of(rt), id, req.header("if-match"), &mut |current, members| {
+        let out = crate::patch::apply(rt, &current.id, &current.attrs, members, &ops, mode)?;
+        Ok(Update { unique: unique_keys(rt, &out.attrs), attrs: out.attrs, members: out.members })
+    })?;
+    let body = render_record(api, rt, &record, &req.base_url, &proj)?;
+    Ok(Response::json(200, body).with_header("etag", record.etag()))
+}
+
 /// `DELETE /{endpoint}/{id}`: 204, and the resource is gone with its memberships.
 pub fn delete(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Response> {
     api.store.delete(kind_of(rt), id, req.header("if-match"))?;

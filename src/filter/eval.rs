@@ -354,3 +354,29 @@ fn compare(t: &Target, op: CompareOp, operand: &Operand, v: &Value) -> bool {
         CompareOp::Co | CompareOp::Sw | CompareOp::Ew => false,
     }
 }
+
+/// A value filter compiled for the elements of one multi-valued complex attribute, as in the
+/// PATCH path `emails[type eq "work"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementFilter {
+    node: Node,
+}
+
+/// Compiles `f` with its names resolved as sub-attributes of `attr`.
+pub fn compile_element(rt: &ResourceType, attr: &Attribute, f: &Filter, lenient: bool) -> Result<ElementFilter> {
+    Ok(ElementFilter { node: node(rt, f, Some(attr), lenient)? })
+}
+
+impl ElementFilter {
+    /// Whether one element (a JSON object) matches.
+    pub fn matches(&self, element: &Value) -> bool {
+        static NO_RECORD: std::sync::LazyLock<Record> = std::sync::LazyLock::new(|| Record {
+            id: String::new(),
+            attrs: serde_json::Map::new(),
+            created: String::new(),
+            last_modified: String::new(),
+            version: 0,
+        });
+        eval(&self.node, &NO_RECORD, Some(element))
+    }
+}

@@ -245,6 +245,13 @@ pub fn coerce_single(attr: &Attribute, value: &Value, mode: Mode, path: &str) ->
             }
             Value::Object(out)
         }
+        // A bare id for a reference-like complex attribute (Entra's enterprise `manager`).
+        (AttrType::Complex, Value::String(s)) if !mode.strict && attr.sub("value").is_some() => {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            serde_json::json!({"value": s})
+        }
         (AttrType::Complex, _) => return Err(wrong("an object")),
     };
     Ok(Some(v))

@@ -3,6 +3,7 @@
 
 mod filter_cases;
 mod filter_eval;
+mod patch_cases;
 mod schemas_fresh;
 mod server;
 mod snapshots;
