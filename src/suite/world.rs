@@ -125,6 +125,23 @@ impl ScimWorld {
     /// Replaces `${name}` with a remembered value; `${p}` is the scenario's unique prefix and
     /// `${base}` the SCIM base URL.
     pub fn expand(&self, s: &str) -> String {
+        self.expand_with(s, false)
+    }
+
+    /// Like [`ScimWorld::expand`], for JSON text: values are escaped as inside a JSON string.
+    pub fn expand_json(&self, s: &str) -> String {
+        self.expand_with(s, true)
+    }
+
+    fn expand_with(&self, s: &str, json: bool) -> String {
+        let escape = |v: &str| -> String {
+            if json {
+                let q = serde_json::to_string(v).expect("strings serialise");
+                q[1..q.len() - 1].to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
         let mut out = String::with_capacity(s.len());
         let mut rest = s;
         while let Some(i) = rest.find("${") {
@@ -139,7 +156,7 @@ impl ScimWorld {
                 "p" => out.push_str(&self.prefix),
                 "base" => out.push_str(&self.target.base_url),
                 _ => match self.vars.get(name) {
-                    Some(v) => out.push_str(v),
+                    Some(v) => out.push_str(&escape(v)),
                     None => panic!("no remembered value named '{name}'"),
                 },
             }
@@ -164,7 +181,7 @@ impl ScimWorld {
         } else {
             format!("{}{}", self.target.base_url, path)
         };
-        let body = body.map(|b| self.expand(b));
+        let body = body.map(|b| self.expand_json(b));
         let method_v = reqwest::Method::from_bytes(method.as_bytes()).expect("valid HTTP method");
         let mut req = self.target.client.request(method_v, &url);
         match &auth {

@@ -45,7 +45,7 @@ async fn matches_schema(w: &mut ScimWorld, name: String) {
 
 #[then(regex = r#"^the JSON at "([^"]*)" is ((?:"|\{|\[|-?[0-9]|true|false|null).*)$"#)]
 async fn json_is(w: &mut ScimWorld, path: String, expected: String) {
-    let expected: Value = serde_json::from_str(&w.expand(&expected))
+    let expected: Value = serde_json::from_str(&w.expand_json(&expected))
         .unwrap_or_else(|e| panic!("the expected value {expected} is not JSON: {e}"));
     let actual = json_path(w.body(), &w.expand(&path));
     assert_eq!(actual, Some(&expected), "unexpected value at '{path}'\n{}", w.last());
@@ -81,7 +81,7 @@ async fn json_len(w: &mut ScimWorld, path: String, n: usize) {
 
 #[then(regex = r#"^the JSON at "([^"]*)" (contains|does not contain) (.+)$"#)]
 async fn json_contains(w: &mut ScimWorld, path: String, how: String, expected: String) {
-    let expected: Value = serde_json::from_str(&w.expand(&expected))
+    let expected: Value = serde_json::from_str(&w.expand_json(&expected))
         .unwrap_or_else(|e| panic!("the expected value {expected} is not JSON: {e}"));
     let v = json_path(w.body(), &w.expand(&path));
     let found = match v {

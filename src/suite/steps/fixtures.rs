@@ -60,7 +60,7 @@ async fn user_exists(w: &mut ScimWorld, alias: String) {
 
 #[given(expr = "a user {string} exists with:")]
 async fn user_exists_with(w: &mut ScimWorld, alias: String, step: &cucumber::gherkin::Step) {
-    let text = w.expand(step.docstring.as_deref().expect("a JSON object doc string"));
+    let text = w.expand_json(step.docstring.as_deref().expect("a JSON object doc string"));
     let extra: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON in the step: {e}"));
     create_user_with(w, &alias, Some(extra)).await;
 }

@@ -1,0 +1,63 @@
+@etag @needs-etag
+Feature: ETags and conditional requests
+  Versions (RFC 7644 §3.14): every resource has a version, returned as meta.version and as a
+  weak ETag; If-Match makes writes conditional; If-None-Match saves a download.
+
+  @rfc7644-3.14 @must
+  Scenario: GET returns an ETag equal to meta.version, and it changes on every write
+    Given a user "v" exists
+    When I GET "/Users/${v}"
+    Then the header "ETag" equals the JSON at "meta.version"
+    And I remember the header "ETag" as "before"
+    When I PUT "/Users/${v}" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${v.userName}", "title": "new"}
+      """
+    Then the response status is 200
+    And the header "ETag" equals the JSON at "meta.version"
+    And the JSON at "meta.version" does not contain "${before}"
+
+  @rfc7644-3.14 @should
+  Scenario: If-None-Match with the current version is 304 Not Modified
+    Given a user "cached" exists
+    When I GET "/Users/${cached}"
+    Then I remember the header "ETag" as "etag"
+    When I send GET to "/Users/${cached}" with header "If-None-Match: ${etag}"
+    Then the response status is 304
+
+  @rfc7644-3.14 @must
+  Scenario: PUT with a stale If-Match is 412 and changes nothing
+    Given a user "stale" exists
+    When I send PUT to "/Users/${stale}" with header "If-Match: not-the-version" and body:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${stale.userName}", "title": "overwritten"}
+      """
+    Then the response status is 412
+    When I GET "/Users/${stale}"
+    Then the JSON at "title" does not exist
+
+  @rfc7644-3.14 @needs-patch @must
+  Scenario: PATCH with the current If-Match succeeds; with the old one it is 412
+    Given a user "cond" exists
+    When I GET "/Users/${cond}"
+    Then I remember the header "ETag" as "v1"
+    When I send PATCH to "/Users/${cond}" with header "If-Match: ${v1}" and body:
+      """
+      {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "title", "value": "one"}]}
+      """
+    Then the response status is 200
+    When I send PATCH to "/Users/${cond}" with header "If-Match: ${v1}" and body:
+      """
+      {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "title", "value": "two"}]}
+      """
+    Then the response status is 412
+    When I GET "/Users/${cond}"
+    Then the JSON at "title" is "one"
+
+  @rfc7644-3.14 @must
+  Scenario: DELETE with a stale If-Match is 412 and the resource stays
+    Given a user "kept" exists
+    When I send DELETE to "/Users/${kept}" with header "If-Match: stale-version"
+    Then the response status is 412
+    When I GET "/Users/${kept}"
+    Then the response status is 200
