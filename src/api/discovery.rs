@@ -16,7 +16,7 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
             "schemas": [SPC_URN],
             "documentationUri": "https://github.com/scimcheck/scimcheck",
             "patch": {"supported": true},
-            "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": c.max_body_bytes},
+            "bulk": {"supported": true, "maxOperations": super::bulk::MAX_OPERATIONS, "maxPayloadSize": c.max_body_bytes},
             "filter": {"supported": true, "maxResults": c.max_results},
             "changePassword": {"supported": false},
             "sort": {"supported": true},

@@ -6,6 +6,7 @@
 //! [`Api::handle`] directly.
 
 pub mod auth;
+pub mod bulk;
 pub mod cursor;
 pub mod discovery;
 pub mod query;
@@ -93,6 +94,8 @@ impl Api {
                 ["ServiceProviderConfig"] | ["ResourceTypes"] | ["ResourceTypes", _] | ["Schemas"] | ["Schemas", _],
                 _,
             ) => Err(not_allowed(req, "GET")),
+            (["Bulk"], Post) => bulk::bulk(self, req),
+            (["Bulk"], _) => Err(not_allowed(req, "POST")),
             ([".search"], Post) => query::search_all(self, req, &query::ListParams::from_search(&req.json()?)?),
             ([".search"], _) => Err(not_allowed(req, "POST")),
             ([endpoint, ".search"], m) if self.registry.by_endpoint(endpoint).is_some() => {

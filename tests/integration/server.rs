@@ -97,3 +97,64 @@ async fn deleting_a_group_clears_user_groups() {
     assert_eq!((bad.status, bad.json["scimType"].as_str()), (400, Some("invalidValue")));
     assert_eq!(s.send("GET", "/Groups", None).await.json["totalResults"], 0);
 }
+
+#[tokio::test]
+async fn concurrent_patches_with_the_same_if_match_one_wins() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let u = s.send("POST", "/Users", Some(r#"{"userName":"cas@example.com"}"#)).await;
+    let id = u.json["id"].as_str().unwrap().to_owned();
+    let etag = u.header("etag").unwrap().to_owned();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let (s, id, etag) = (s.clone(), id.clone(), etag.clone());
+            tokio::spawn(async move {
+                let body = format!(r#"{{"Operations":[{{"op":"replace","path":"title","value":"writer {i}"}}]}}"#);
+                let resp = s
+                    .client
+                    .patch(s.url(&format!("/Users/{id}")))
+                    .bearer_auth(&s.token)
+                    .header("if-match", etag)
+                    .header("content-type", "application/scim+json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                resp.status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 15, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn concurrent_member_adds_all_land() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let g = s.send("POST", "/Groups", Some(r#"{"displayName":"busy"}"#)).await;
+    let gid = g.json["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for i in 0..32 {
+        let u = s.send("POST", "/Users", Some(&format!(r#"{{"userName":"m{i}@example.com"}}"#))).await;
+        ids.push(u.json["id"].as_str().unwrap().to_owned());
+    }
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|uid| {
+            let (s, gid, uid) = (s.clone(), gid.clone(), uid.clone());
+            tokio::spawn(async move {
+                let body =
+                    format!(r#"{{"Operations":[{{"op":"add","path":"members","value":[{{"value":"{uid}"}}]}}]}}"#);
+                s.send("PATCH", &format!("/Groups/{gid}?excludedAttributes=members"), Some(&body)).await.status
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let after = s.send("GET", &format!("/Groups/{gid}"), None).await;
+    assert_eq!(after.json["members"].as_array().unwrap().len(), 32);
+}

@@ -81,3 +81,14 @@ async fn remember_header(w: &mut ScimWorld, header: String, name: String) {
     let v = w.header(&header).unwrap_or_else(|| panic!("no '{header}' header\n{}", w.last())).to_owned();
     w.vars.insert(name, v);
 }
+
+#[when(expr = "I POST a bulk request with one operation more than maxOperations")]
+async fn bulk_too_many(w: &mut ScimWorld) {
+    w.send("GET", "/ServiceProviderConfig", None, &[], AuthMode::Default).await;
+    let max = w.body().pointer("/bulk/maxOperations").and_then(serde_json::Value::as_u64).expect("bulk.maxOperations");
+    let ops: Vec<_> = (0..=max)
+        .map(|i| serde_json::json!({"method": "DELETE", "path": format!("/Users/{}no-such-user-{i}", w.prefix)}))
+        .collect();
+    let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
+    w.send("POST", "/Bulk", Some(&body.to_string()), &[], AuthMode::Default).await;
+}
