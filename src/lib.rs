@@ -9,8 +9,13 @@
 //! - [`model`]: client JSON → canonical attributes ([`model::normalize`]), stored record →
 //!   response JSON ([`model::render`]), `attributes`/`excludedAttributes` ([`model::Projection`]).
 //! - [`store`]: the storage contract ([`store::Store`]) and the in-memory store.
-//! - [`api`]: the SCIM protocol as functions from a request to a response: routing, auth,
-//!   discovery and the resource endpoints.
+//! - [`filter`]: the filter grammar (nom), its AST, printer, evaluator and sorting.
+//! - [`patch`]: the PATCH engine, including group membership deltas.
+//! - [`product`]: the modelled product's settings, roles, access computation and user rules.
+//! - [`api`]: the SCIM protocol of one tenant as functions from a request to a response:
+//!   routing, discovery, the resource endpoints, search, bulk; and the admin API.
+//! - [`tenant`] and [`app`]: tenants (keys, settings, mappings) and the routing in front of
+//!   them (tenant selection, rate limit, authentication, the SCIM switch). [`audit`] logs changes.
 //!
 //! Edges:
 //! - [`server`]: hyper; sockets in, [`api::Request`] → [`api::Response`] out. The only module
@@ -20,25 +25,16 @@
 //! The binary (`src/main.rs`) is the command line: `scimcheck serve` and `scimcheck check`.
 
 pub mod api;
+pub mod app;
+pub mod audit;
 pub mod clock;
 pub mod error;
 pub mod filter;
 pub mod model;
 pub mod patch;
+pub mod product;
 pub mod schema;
 pub mod server;
 pub mod store;
 pub mod suite;
-
-use std::sync::Arc;
-
-/// Builds the reference server's API with an in-memory store and one accepted token.
-pub fn reference_api(token: &str, config: api::Config) -> Arc<api::Api> {
-    Arc::new(api::Api {
-        registry: schema::Registry::embedded(),
-        store: Arc::new(store::MemoryStore::new()),
-        auth: api::auth::Auth::with_token(token),
-        config,
-        cursors: api::cursor::CursorKey::random(3600),
-    })
-}
+pub mod tenant;

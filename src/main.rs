@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use scimcheck::{api, server, suite};
+use scimcheck::{api, app, server, suite};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,12 +20,18 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// The bearer token clients must send; generated and printed once when absent.
+        /// The SCIM API key of the built-in SCIM Provisioner; generated and printed once when absent.
         #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
         token: Option<String>,
-        /// Keep data in memory only (the default until durable storage lands).
+        /// The default tenant's admin token; generated and printed once when absent.
+        #[arg(long, env = "SCIMCHECK_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Keep data in memory only.
         #[arg(long)]
         in_memory: bool,
+        /// Allow at most N requests per minute per tenant (429 with Retry-After beyond); off by default.
+        #[arg(long, value_name = "N")]
+        rate_limit: Option<u32>,
         /// Reject input the RFCs forbid even where Okta or Entra send it.
         #[arg(long)]
         strict: bool,
@@ -38,6 +44,9 @@ enum Command {
         /// Bearer token for the server.
         #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// Admin token of a scimcheck reference server, to run the @product scenarios.
+        #[arg(long, env = "SCIMCHECK_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
         /// Extra header sent with every request, as "Name: value" (repeatable).
         #[arg(long = "header")]
         headers: Vec<String>,
@@ -79,23 +88,27 @@ fn main() -> ExitCode {
 
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Serve { listen, token, in_memory: _, strict } => serve(&listen, token, strict).await,
-        Command::Check { base_url, token, headers, tags, features_dir, keep, insecure, concurrency } => {
+        Command::Serve { listen, token, admin_token, in_memory: _, strict, rate_limit } => {
+            serve(&listen, token, admin_token, strict, rate_limit).await
+        }
+        Command::Check { base_url, token, admin_token, headers, tags, features_dir, keep, insecure, concurrency } => {
             let mut embedded = None;
-            let (base, token) = match base_url {
-                Some(b) => (b, token),
+            let (base, token, admin_token) = match base_url {
+                Some(b) => (b, token, admin_token),
                 None => {
-                    let token = api::auth::generate_token();
-                    let running = server::spawn(scimcheck::reference_api(&token, api::Config::default()))
+                    let token = api::auth::generate_token("scim");
+                    let admin = api::auth::generate_token("admin");
+                    let running = server::spawn(app::reference(&token, &admin, api::Config::default()))
                         .await
                         .context("starting the embedded reference server")?;
                     eprintln!("checking the embedded reference server at {}", running.base_url());
                     let base = running.base_url();
                     embedded = Some(running);
-                    (base, Some(token))
+                    (base, Some(token), Some(admin))
                 }
             };
             let mut opts = suite::RunOptions::new(&base, token.as_deref());
+            opts.admin_token = admin_token;
             for h in headers {
                 let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
                 opts.headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
@@ -116,7 +129,13 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
     }
 }
 
-async fn serve(listen: &str, token: Option<String>, strict: bool) -> Result<ExitCode> {
+async fn serve(
+    listen: &str,
+    token: Option<String>,
+    admin_token: Option<String>,
+    strict: bool,
+    rate_limit: Option<u32>,
+) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "scimcheck=info".into()),
@@ -127,13 +146,23 @@ async fn serve(listen: &str, token: Option<String>, strict: bool) -> Result<Exit
     let token = match token {
         Some(t) => t,
         None => {
-            let t = api::auth::generate_token();
-            println!("generated provisioning token (shown once, only its hash is kept): {t}");
+            let t = api::auth::generate_token("scim");
+            println!("generated SCIM provisioning key (shown once, only its hash is kept): {t}");
+            t
+        }
+    };
+    let admin_token = match admin_token {
+        Some(t) => t,
+        None => {
+            let t = api::auth::generate_token("admin");
+            println!("generated admin token (shown once, only its hash is kept): {t}");
             t
         }
     };
     let config = api::Config { strict, ..api::Config::default() };
-    let api = scimcheck::reference_api(&token, config);
+    let mut app = app::App::in_memory(config, &token, &admin_token);
+    app.rate_limit = rate_limit;
+    let api = std::sync::Arc::new(app);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}{}", api::SCIM_PREFIX);

@@ -4,15 +4,18 @@
 //! NAME` and `-- --nocapture` still work) and fails on any failed scenario, whatever its level:
 //! the reference server must pass its own suite completely.
 
-use scimcheck::{api, reference_api, server, suite};
+use scimcheck::{api, app, server, suite};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(async {
-        let token = api::auth::generate_token();
-        let running = server::spawn(reference_api(&token, api::Config::default())).await.expect("start server");
+        let token = api::auth::generate_token("scim");
+        let admin = api::auth::generate_token("admin");
+        let running =
+            server::spawn(app::reference(&token, &admin, api::Config::default())).await.expect("start server");
         let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
+        opts.admin_token = Some(admin);
         opts.tags = std::env::var("SCIMCHECK_TAGS").ok();
         let report = suite::run(opts).await.expect("suite runs");
         running.stop().await;

@@ -1,52 +1,22 @@
-//! Bearer-token authentication for the SCIM API.
+//! Bearer credentials: reading them from a request, making them, and keeping only hashes.
 //!
 //! Tokens are random (256 bits), shown once, and kept only as SHA-256 hashes; a presented token
-//! is hashed and compared in constant time. A request without a valid token gets 401 with
-//! `WWW-Authenticate: Bearer`.
+//! is hashed and compared in constant time ([`matches`]). Which token may do what is decided
+//! by the tenant (`tenant::Tenant::authenticate_scim`).
 
 use super::Request;
 use crate::error::{Result, ScimError};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, RwLock};
 use subtle::ConstantTimeEq;
 
-/// The set of accepted token hashes.
-#[derive(Debug, Clone, Default)]
-pub struct Auth {
-    hashes: Arc<RwLock<Vec<[u8; 32]>>>,
-}
-
-impl Auth {
-    /// An `Auth` that accepts exactly this token.
-    pub fn with_token(token: &str) -> Auth {
-        let auth = Auth::default();
-        auth.add(token);
-        auth
-    }
-
-    /// Accepts one more token.
-    pub fn add(&self, token: &str) {
-        if let Ok(mut h) = self.hashes.write() {
-            h.push(hash(token));
-        }
-    }
-
-    /// Checks the request's `Authorization: Bearer` header.
-    pub fn check(&self, req: &Request) -> Result<()> {
-        let Some(header) = req.header("authorization") else {
-            return Err(ScimError::unauthorized("authentication required: send 'Authorization: Bearer <token>'"));
-        };
-        let token = match header.split_once(' ') {
-            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => t.trim(),
-            _ => return Err(ScimError::unauthorized("the Authorization header must be 'Bearer <token>'")),
-        };
-        let presented = hash(token);
-        let hashes = self.hashes.read().map_err(|_| ScimError::internal("auth lock poisoned"))?;
-        let mut ok = subtle::Choice::from(0);
-        for h in hashes.iter() {
-            ok |= h.ct_eq(&presented);
-        }
-        if bool::from(ok) { Ok(()) } else { Err(ScimError::unauthorized("the bearer token is not valid")) }
+/// The token of an `Authorization: Bearer <token>` header; 401 when absent or malformed.
+pub fn bearer(req: &Request) -> Result<&str> {
+    let Some(header) = req.header("authorization") else {
+        return Err(ScimError::unauthorized("authentication required: send 'Authorization: Bearer <token>'"));
+    };
+    match header.split_once(' ') {
+        Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => Ok(t.trim()),
+        _ => Err(ScimError::unauthorized("the Authorization header must be 'Bearer <token>'")),
     }
 }
 
@@ -55,12 +25,22 @@ pub fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// A new random token: `scim_` and 64 hex digits (256 bits from the OS generator).
-pub fn generate_token() -> String {
+/// Whether a stored hash is the hash of a presented token's hash, in constant time.
+pub fn matches(stored: &[u8; 32], presented: &[u8; 32]) -> bool {
+    bool::from(stored.ct_eq(presented))
+}
+
+/// A new random token: `prefix_` and 64 hex digits (256 bits from the OS generator).
+pub fn generate_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the OS random generator is available");
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("scim_{hex}")
+    format!("{prefix}_{hex}")
+}
+
+/// A short random identifier (for keys, service users, tenants' records).
+pub fn generate_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_owned()
 }
 
 #[cfg(test)]
@@ -78,13 +58,14 @@ mod tests {
 
     #[test]
     fn bearer_tokens() {
-        let t = generate_token();
+        let t = generate_token("scim");
         assert_eq!(t.len(), 69);
-        let auth = Auth::with_token(&t);
-        assert!(auth.check(&req(Some(&format!("Bearer {t}")))).is_ok());
-        assert!(auth.check(&req(Some(&format!("bearer {t}")))).is_ok());
-        assert_eq!(auth.check(&req(None)).unwrap_err().status, 401);
-        assert_eq!(auth.check(&req(Some("non-token"))).unwrap_err().status, 401);
-        assert_eq!(auth.check(&req(Some("Bearer wrong"))).unwrap_err().status, 401);
+        assert_ne!(t, generate_token("scim"));
+        assert_eq!(bearer(&req(Some(&format!("Bearer {t}")))).unwrap(), t);
+        assert_eq!(bearer(&req(Some(&format!("bearer {t}")))).unwrap(), t);
+        assert_eq!(bearer(&req(None)).unwrap_err().status, 401);
+        assert_eq!(bearer(&req(Some("non-token"))).unwrap_err().status, 401);
+        assert!(matches(&hash(&t), &hash(&t)));
+        assert!(!matches(&hash(&t), &hash("other")));
     }
 }

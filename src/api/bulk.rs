@@ -183,6 +183,7 @@ fn run(api: &Api, outer: &Request, op: &BulkOp, ids: &HashMap<String, String>) -
     }
     let mut req = Request::new(op.method, &format!("{SCIM_PREFIX}{path}"));
     req.base_url = outer.base_url.clone();
+    req.actor = outer.actor.clone();
     req.headers = outer.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).cloned().collect();
     req.headers.push(("content-type".into(), "application/scim+json".into()));
     if let Some(v) = &op.version {

@@ -40,14 +40,14 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
 
 /// `GET /ResourceTypes`.
 pub fn resource_types(api: &Api, req: &Request) -> Response {
-    let all: Vec<Value> = api.registry.resource_types.iter().map(|r| r.to_json(&req.base_url)).collect();
+    let all: Vec<Value> = api.registry().resource_types.iter().map(|r| r.to_json(&req.base_url)).collect();
     Response::json(200, list(all))
 }
 
 /// `GET /ResourceTypes/{id}`.
 pub fn resource_type(api: &Api, req: &Request, id: &str) -> Result<Response> {
     let rt = api
-        .registry
+        .registry()
         .resource_types
         .iter()
         .find(|r| r.id == id)
@@ -57,19 +57,19 @@ pub fn resource_type(api: &Api, req: &Request, id: &str) -> Result<Response> {
 
 /// `GET /Schemas`.
 pub fn schemas(api: &Api, req: &Request) -> Response {
-    let all: Vec<Value> = api.registry.schemas.iter().map(|s| api.registry.schema_json(s, &req.base_url)).collect();
+    let all: Vec<Value> = api.registry().schemas.iter().map(|s| api.registry().schema_json(s, &req.base_url)).collect();
     Response::json(200, list(all))
 }
 
 /// `GET /Schemas/{urn}`.
 pub fn schema(api: &Api, req: &Request, urn: &str) -> Result<Response> {
     let s = api
-        .registry
+        .registry()
         .schemas
         .iter()
         .find(|s| s.id == urn)
         .ok_or_else(|| ScimError::not_found(format!("schema '{urn}' not found")))?;
-    Ok(Response::json(200, api.registry.schema_json(s, &req.base_url)))
+    Ok(Response::json(200, api.registry().schema_json(s, &req.base_url)))
 }
 
 /// A complete (unpaged) ListResponse.

@@ -5,6 +5,7 @@
 //! [`Request`], calls [`Api::handle`] and writes the [`Response`] back. Tests can call
 //! [`Api::handle`] directly.
 
+pub mod admin;
 pub mod auth;
 pub mod bulk;
 pub mod cursor;
@@ -22,6 +23,7 @@ use crate::model::Mode;
 use crate::schema::Registry;
 use crate::store::Store;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The SCIM base path under which the API is served.
 pub const SCIM_PREFIX: &str = "/scim/v2";
@@ -51,15 +53,18 @@ impl Config {
     }
 }
 
-/// Everything a request needs: schemas, storage, credentials and settings.
-#[derive(Clone)]
+/// The SCIM service of one tenant: schemas, storage, settings, audit log. Authentication and
+/// tenant selection happen before (in `app`).
 pub struct Api {
-    pub registry: Registry,
+    registry: Registry,
+    product_registry: Registry,
+    /// Whether the product's stricter user rules apply (`user_rules: "product"`).
+    pub product_rules: AtomicBool,
     pub store: Arc<dyn Store>,
-    pub auth: auth::Auth,
     pub config: Config,
     /// Signs pagination cursors.
     pub cursors: cursor::CursorKey,
+    pub audit: Arc<crate::audit::Audit>,
 }
 
 impl std::fmt::Debug for Api {
@@ -69,6 +74,24 @@ impl std::fmt::Debug for Api {
 }
 
 impl Api {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Api {
+        let registry = Registry::embedded();
+        Api {
+            product_registry: crate::product::rules::product_registry(&registry),
+            registry,
+            product_rules: AtomicBool::new(false),
+            store,
+            config,
+            cursors: cursor::CursorKey::random(3600),
+            audit: Arc::new(crate::audit::Audit::default()),
+        }
+    }
+
+    /// The schemas in force: RFC 7643's, or with the product's user rules.
+    pub fn registry(&self) -> &Registry {
+        if self.product_rules.load(Ordering::Relaxed) { &self.product_registry } else { &self.registry }
+    }
+
     /// Answers one request. Never panics on input: every failure is a SCIM error response.
     pub fn handle(&self, req: &Request) -> Response {
         match self.route(req) {
@@ -82,7 +105,6 @@ impl Api {
             return Err(ScimError::not_found(format!("no such endpoint: {}", req.path)));
         };
         let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-        self.auth.check(req)?;
         use Method::*;
         match (segments.as_slice(), req.method) {
             (["ServiceProviderConfig"], Get) => Ok(discovery::service_provider_config(self, req)),
@@ -98,23 +120,23 @@ impl Api {
             (["Bulk"], _) => Err(not_allowed(req, "POST")),
             ([".search"], Post) => query::search_all(self, req, &query::ListParams::from_search(&req.json()?)?),
             ([".search"], _) => Err(not_allowed(req, "POST")),
-            ([endpoint, ".search"], m) if self.registry.by_endpoint(endpoint).is_some() => {
-                let rt = self.registry.by_endpoint(endpoint).expect("checked above");
+            ([endpoint, ".search"], m) if self.registry().by_endpoint(endpoint).is_some() => {
+                let rt = self.registry().by_endpoint(endpoint).expect("checked above");
                 match m {
                     Post => query::list(self, req, rt, &query::ListParams::from_search(&req.json()?)?),
                     _ => Err(not_allowed(req, "POST")),
                 }
             }
-            ([endpoint], m) if self.registry.by_endpoint(endpoint).is_some() => {
-                let rt = self.registry.by_endpoint(endpoint).expect("checked above");
+            ([endpoint], m) if self.registry().by_endpoint(endpoint).is_some() => {
+                let rt = self.registry().by_endpoint(endpoint).expect("checked above");
                 match m {
                     Post => resources::create(self, req, rt),
                     Get => query::list(self, req, rt, &query::ListParams::from_query(req)?),
                     _ => Err(not_allowed(req, "GET, POST")),
                 }
             }
-            ([endpoint, id], m) if self.registry.by_endpoint(endpoint).is_some() => {
-                let rt = self.registry.by_endpoint(endpoint).expect("checked above");
+            ([endpoint, id], m) if self.registry().by_endpoint(endpoint).is_some() => {
+                let rt = self.registry().by_endpoint(endpoint).expect("checked above");
                 match m {
                     Get => resources::get(self, req, rt, id),
                     Put => resources::replace(self, req, rt, id),

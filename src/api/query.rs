@@ -216,7 +216,7 @@ pub fn search_all(api: &Api, req: &Request, p: &ListParams) -> Result<Response> 
     }
     let mut plans = Vec::new();
     let mut first_error = None;
-    for rt in &api.registry.resource_types {
+    for rt in &api.registry().resource_types {
         match plan(api, rt, p) {
             Ok(plan) => plans.push((rt, plan)),
             Err(e) if e.scim_type == Some(ScimType::InvalidFilter) => {

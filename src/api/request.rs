@@ -47,6 +47,8 @@ pub struct Request {
     pub body: Vec<u8>,
     /// The absolute base URL of the SCIM API as the client reached it, e.g. `http://h:1/scim/v2`.
     pub base_url: String,
+    /// Who is making the request (the authenticated service user), for the audit log.
+    pub actor: String,
 }
 
 impl Request {
@@ -61,6 +63,7 @@ impl Request {
             headers: Vec::new(),
             body: Vec::new(),
             base_url: String::new(),
+            actor: String::new(),
         }
     }
 

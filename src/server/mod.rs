@@ -4,7 +4,8 @@
 //! This is the only module that knows hyper's server API. [`run`] is built from values (a bound
 //! listener and a shutdown future) so tests start a server on `127.0.0.1:0` and stop it at will.
 
-use crate::api::{self, Api, Method};
+use crate::api::{self, Method};
+use crate::app::App;
 use crate::error::ScimError;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -20,7 +21,7 @@ use tokio::net::TcpListener;
 
 /// Serves the API on `listener` until `shutdown` completes, then lets open requests finish
 /// (for at most five seconds).
-pub async fn run(listener: TcpListener, api: Arc<Api>, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -36,8 +37,8 @@ pub async fn run(listener: TcpListener, api: Arc<Api>, shutdown: impl Future<Out
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let api = api.clone();
-                let service = service_fn(move |req| handle(api.clone(), req));
+                let app = app.clone();
+                let service = service_fn(move |req| handle(app.clone(), req));
                 let conn = http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(10))
@@ -58,8 +59,8 @@ pub async fn run(listener: TcpListener, api: Arc<Api>, shutdown: impl Future<Out
 }
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM.
-pub async fn serve_until_signal(listener: TcpListener, api: Arc<Api>) -> std::io::Result<()> {
-    run(listener, api, shutdown_signal()).await
+pub async fn serve_until_signal(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> {
+    run(listener, app, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -80,12 +81,13 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn handle(api: Arc<Api>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let response = match read_request(&api, req).await {
-        Ok(r) => api.handle(&r),
+    let host = req.headers().get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_owned();
+    let response = match read_request(&app, req).await {
+        Ok(r) => app.handle(r, &format!("http://{host}")),
         Err(e) => api::Response::error(&e),
     };
     tracing::info!(%method, %path, status = response.status, micros = started.elapsed().as_micros() as u64, "request");
@@ -93,20 +95,18 @@ async fn handle(api: Arc<Api>, req: hyper::Request<Incoming>) -> Result<hyper::R
 }
 
 /// Reads the whole request, enforcing the body limit (413 beyond it).
-async fn read_request(api: &Api, req: hyper::Request<Incoming>) -> Result<api::Request, ScimError> {
-    let limit = api.config.max_body_bytes;
+async fn read_request(app: &App, req: hyper::Request<Incoming>) -> Result<api::Request, ScimError> {
+    let limit = app.config.max_body_bytes;
     let too_large = || ScimError::payload_too_large(format!("the request body exceeds the limit of {limit} bytes"));
     if let Some(len) = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         && len > limit as u64
     {
         return Err(too_large());
     }
-    let host = req.headers().get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_owned();
     let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
     let mut out = api::Request::new(Method::parse(req.method().as_str()), &path_and_query);
     out.headers =
         req.headers().iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
-    out.base_url = format!("http://{host}{}", api::SCIM_PREFIX);
     let body = Limited::new(req.into_body(), limit).collect().await.map_err(|e| {
         if e.is::<http_body_util::LengthLimitError>() {
             too_large()
@@ -147,9 +147,14 @@ pub struct Running {
 }
 
 impl Running {
-    /// The SCIM base URL of this server.
+    /// The SCIM base URL of this server (default tenant).
     pub fn base_url(&self) -> String {
         format!("http://{}{}", self.addr, api::SCIM_PREFIX)
+    }
+
+    /// The admin API base URL of this server (default tenant).
+    pub fn admin_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::app::ADMIN_PREFIX)
     }
 
     /// Shuts the server down gracefully and waits for it.
@@ -171,12 +176,12 @@ impl Drop for Running {
     }
 }
 
-/// Starts `api` on an ephemeral loopback port.
-pub async fn spawn(api: Arc<Api>) -> std::io::Result<Running> {
+/// Starts `app` on an ephemeral loopback port.
+pub async fn spawn(app: Arc<App>) -> std::io::Result<Running> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(run(listener, api, async {
+    let handle = tokio::spawn(run(listener, app, async {
         let _ = rx.await;
     }));
     Ok(Running { addr, stop: Some(tx), handle: Some(handle) })

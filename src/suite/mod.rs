@@ -34,6 +34,8 @@ pub struct RunOptions {
     pub base_url: String,
     /// Headers sent with every request, e.g. `("authorization", "Bearer …")`.
     pub headers: Vec<(String, String)>,
+    /// The admin token of a scimcheck reference server (enables `@needs-admin` scenarios).
+    pub admin_token: Option<String>,
     /// A cucumber tag expression selecting scenarios (`@rfc7644-3.3 and not @may`).
     pub tags: Option<String>,
     /// Run the features in this directory instead of the embedded ones.
@@ -53,6 +55,7 @@ impl RunOptions {
         RunOptions {
             base_url: base_url.trim_end_matches('/').to_owned(),
             headers: token.map(|t| vec![("authorization".to_owned(), format!("Bearer {t}"))]).unwrap_or_default(),
+            admin_token: None,
             tags: None,
             features_dir: None,
             keep: false,
@@ -78,6 +81,8 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     world::set_target(Target {
         base_url: opts.base_url.clone(),
+        admin_url: admin_url(&opts.base_url),
+        admin_token: opts.admin_token.clone(),
         auth_headers: opts.headers.clone(),
         run_id,
         keep: opts.keep,
@@ -127,6 +132,14 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     Ok(report)
 }
 
+/// The admin API next to a SCIM base URL (`…/scim/v2` → `…/admin/v1`).
+pub fn admin_url(base: &str) -> String {
+    match base.strip_suffix("/scim/v2") {
+        Some(root) => format!("{root}/admin/v1"),
+        None => format!("{base}/admin/v1"),
+    }
+}
+
 /// The HTTP client the suite uses: rustls (ring) for `https://`, no proxies, 30 s timeout.
 pub fn http_client(insecure: bool) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -142,6 +155,8 @@ pub fn http_client(insecure: bool) -> Result<reqwest::Client, String> {
 #[derive(Debug, Clone, Default)]
 struct Capabilities {
     spc: Option<Value>,
+    /// Why the admin API cannot be used, if it cannot.
+    admin: Option<String>,
 }
 
 impl Capabilities {
@@ -154,12 +169,28 @@ impl Capabilities {
             Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
             _ => None,
         };
-        Capabilities { spc }
+        let admin = match &opts.admin_token {
+            None => Some("no --admin-token was given, so the product's admin API cannot be used".to_owned()),
+            Some(t) => {
+                match client.get(format!("{}/settings", admin_url(&opts.base_url))).bearer_auth(t).send().await {
+                    Ok(r) if r.status().is_success() => None,
+                    Ok(r) => Some(format!("the admin API answered {} to GET /admin/v1/settings", r.status())),
+                    Err(e) => Some(format!("the admin API is unreachable: {e}")),
+                }
+            }
+        };
+        Capabilities { spc, admin }
     }
 
     /// Why a scenario cannot be judged here, from its `@needs-<feature>` tags.
     fn missing(&self, tags: &[String]) -> Option<String> {
         for need in tags.iter().filter_map(|t| t.strip_prefix("needs-")) {
+            if need == "admin" {
+                if let Some(why) = &self.admin {
+                    return Some(why.clone());
+                }
+                continue;
+            }
             let (pointer, label) = match need {
                 "patch" => ("/patch/supported", "patch.supported"),
                 "bulk" => ("/bulk/supported", "bulk.supported"),

@@ -15,6 +15,9 @@ use std::sync::{Arc, RwLock};
 pub struct Target {
     /// SCIM base URL without a trailing slash, e.g. `http://127.0.0.1:8080/scim/v2`.
     pub base_url: String,
+    /// The admin API of a scimcheck reference server, e.g. `http://127.0.0.1:8080/admin/v1`.
+    pub admin_url: String,
+    pub admin_token: Option<String>,
     /// Headers sent with every request (normally `Authorization: Bearer ...`).
     pub auth_headers: Vec<(String, String)>,
     /// A prefix unique to this run; everything the suite creates is named with it.

@@ -1,12 +1,13 @@
 //! A small DSL for tests that talk to a real server over a socket.
 
-use scimcheck::{api, reference_api, server};
+use scimcheck::{api, app, server};
 use serde_json::Value;
 
 /// A reference server on 127.0.0.1:0 and a client with its token.
 pub struct TestServer {
     pub running: server::Running,
     pub token: String,
+    pub admin_token: String,
     pub client: reqwest::Client,
 }
 
@@ -16,9 +17,10 @@ impl TestServer {
     }
 
     pub async fn with_config(config: api::Config) -> TestServer {
-        let token = api::auth::generate_token();
-        let running = server::spawn(reference_api(&token, config)).await.expect("server starts");
-        TestServer { running, token, client: scimcheck::suite::http_client(false).expect("client") }
+        let token = api::auth::generate_token("scim");
+        let admin_token = api::auth::generate_token("admin");
+        let running = server::spawn(app::reference(&token, &admin_token, config)).await.expect("server starts");
+        TestServer { running, token, admin_token, client: scimcheck::suite::http_client(false).expect("client") }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,133 @@
+//! The whole reference server as one value: its tenants, and the routing in front of them.
+//!
+//! `App::handle` picks the tenant from the path (`/scim/v2` and `/admin/v1` are the default
+//! tenant; `/t/{tenant}/scim/v2` and `/t/{tenant}/admin/v1` the others), applies the rate
+//! limit, authenticates (API key for SCIM, admin token for the admin API), refuses the SCIM
+//! API while SCIM is off, and hands the request to the tenant's SCIM service or to the admin
+//! API. Like `api`, it is synchronous and knows nothing of hyper.
+
+use crate::api::{self, Api, Config, Request, Response, SCIM_PREFIX};
+use crate::error::ScimError;
+use crate::store::{MemoryStore, Store};
+use crate::tenant::{SCIM_PROVISIONER, Tenant};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The name of the tenant served at `/scim/v2` and `/admin/v1`.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// The admin API's path prefix.
+pub const ADMIN_PREFIX: &str = "/admin/v1";
+
+/// Makes the store of a new tenant.
+pub type StoreFactory = Box<dyn Fn(&str) -> Arc<dyn Store> + Send + Sync>;
+
+/// The reference server.
+pub struct App {
+    pub config: Config,
+    /// Requests per minute per tenant; `None` for no limit.
+    pub rate_limit: Option<u32>,
+    tenants: RwLock<HashMap<String, Arc<Tenant>>>,
+    new_store: StoreFactory,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// A server with a default tenant whose admin token is `admin_token` and whose built-in
+    /// "SCIM Provisioner" service user has an API key `scim_token`.
+    pub fn new(config: Config, scim_token: &str, admin_token: &str, new_store: StoreFactory) -> App {
+        let app = App { config, rate_limit: None, tenants: RwLock::new(HashMap::new()), new_store };
+        let t = app.add_tenant(DEFAULT_TENANT, admin_token);
+        let user = t.add_service_user("SCIM Provisioner", vec![SCIM_PROVISIONER.to_owned()]);
+        t.add_key(&user.id, Some(scim_token)).expect("the service user was just created");
+        app
+    }
+
+    /// An in-memory server (tests, demos, `check` without a target).
+    pub fn in_memory(config: Config, scim_token: &str, admin_token: &str) -> App {
+        App::new(config, scim_token, admin_token, Box::new(|_| Arc::new(MemoryStore::new())))
+    }
+
+    /// Adds a tenant; returns it. An existing tenant of that name is kept.
+    pub fn add_tenant(&self, name: &str, admin_token: &str) -> Arc<Tenant> {
+        let mut map = self.tenants.write().unwrap_or_else(|p| p.into_inner());
+        map.entry(name.to_owned())
+            .or_insert_with(|| Arc::new(Tenant::new(name, (self.new_store)(name), self.config.clone(), admin_token)))
+            .clone()
+    }
+
+    /// A tenant by name.
+    pub fn tenant(&self, name: &str) -> Option<Arc<Tenant>> {
+        self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+    }
+
+    /// The default tenant's SCIM service (for tests and tools).
+    pub fn default_api(&self) -> Arc<Tenant> {
+        self.tenant(DEFAULT_TENANT).expect("the default tenant always exists")
+    }
+
+    /// Answers one request; `origin` is `scheme://host` as the client reached the server.
+    pub fn handle(&self, mut req: Request, origin: &str) -> Response {
+        if req.path == "/healthz" {
+            return Response::json(200, serde_json::json!({"status": "ok"}));
+        }
+        let (tenant_name, prefix_len) = match req.path.strip_prefix("/t/") {
+            Some(rest) => {
+                let name = rest.split('/').next().unwrap_or("");
+                (name.to_owned(), 3 + name.len())
+            }
+            None => (DEFAULT_TENANT.to_owned(), 0),
+        };
+        let tenant_prefix = req.path[..prefix_len].to_owned();
+        let rest = req.path[prefix_len..].to_owned();
+        let scim = rest == SCIM_PREFIX || rest.starts_with(&format!("{SCIM_PREFIX}/"));
+        let admin = rest == ADMIN_PREFIX || rest.starts_with(&format!("{ADMIN_PREFIX}/"));
+        if !scim && !admin {
+            return Response::error(&ScimError::not_found(format!("no such endpoint: {}", req.path)));
+        }
+        let Some(tenant) = self.tenant(&tenant_name) else {
+            return Response::error(&ScimError::not_found(format!("no tenant named '{tenant_name}'")));
+        };
+        if let Some(limit) = self.rate_limit {
+            if let Err(wait) = tenant.rate_check(limit) {
+                return Response::error(&ScimError::new(
+                    429,
+                    None,
+                    format!("more than {limit} requests per minute for this tenant"),
+                ))
+                .with_header("retry-after", wait.to_string());
+            }
+        }
+        req.path = rest;
+        req.base_url = format!("{origin}{tenant_prefix}{SCIM_PREFIX}");
+        if admin {
+            return match tenant.authenticate_admin(&req) {
+                Ok(()) => api::admin::handle(self, &tenant, &req, &format!("{origin}{tenant_prefix}")),
+                Err(e) => Response::error(&e),
+            };
+        }
+        match tenant.authenticate_scim(&req) {
+            Ok(actor) => req.actor = actor,
+            Err(e) => return Response::error(&e),
+        }
+        if !tenant.state().settings.scim_enabled {
+            return Response::error(&ScimError::forbidden("SCIM provisioning is turned off for this tenant"));
+        }
+        tenant.api.handle(&req)
+    }
+}
+
+/// A reference server with one token for SCIM and one for the admin API, in memory.
+pub fn reference(scim_token: &str, admin_token: &str, config: Config) -> Arc<App> {
+    Arc::new(App::in_memory(config, scim_token, admin_token))
+}
+
+/// The SCIM service of a tenant (re-exported for convenience).
+pub fn scim(t: &Tenant) -> &Api {
+    &t.api
+}

@@ -1,0 +1,63 @@
+//! The audit log: every provisioning change, in order, so that unexpected provisioning or
+//! deprovisioning can be monitored (`GET /admin/v1/events?after=N`).
+
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Mutex;
+
+/// One change: who did what to which resource, a before/after summary, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub seq: u64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+/// An append-only, in-memory event log.
+#[derive(Debug, Default)]
+pub struct Audit {
+    events: Mutex<Vec<Event>>,
+}
+
+/// The most events one read returns.
+pub const PAGE: usize = 1000;
+
+impl Audit {
+    /// Appends an event and returns its sequence number (1-based).
+    pub fn record(
+        &self,
+        actor: &str,
+        action: &str,
+        resource_type: &str,
+        resource_id: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> u64 {
+        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = events.len() as u64 + 1;
+        events.push(Event {
+            seq,
+            at: crate::clock::now(),
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            resource_type: resource_type.to_owned(),
+            resource_id: resource_id.to_owned(),
+            before,
+            after,
+        });
+        seq
+    }
+
+    /// Events with a sequence number above `after`, at most [`PAGE`].
+    pub fn after(&self, after: u64) -> Vec<Event> {
+        let events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        events.iter().skip(after as usize).take(PAGE).cloned().collect()
+    }
+}
