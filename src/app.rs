@@ -61,6 +61,11 @@ impl App {
             .clone()
     }
 
+    /// Removes a tenant and everything in it; whether it existed.
+    pub fn remove_tenant(&self, name: &str) -> bool {
+        self.tenants.write().unwrap_or_else(|p| p.into_inner()).remove(name).is_some()
+    }
+
     /// A tenant by name.
     pub fn tenant(&self, name: &str) -> Option<Arc<Tenant>> {
         self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
@@ -93,15 +98,15 @@ impl App {
         let Some(tenant) = self.tenant(&tenant_name) else {
             return Response::error(&ScimError::not_found(format!("no tenant named '{tenant_name}'")));
         };
-        if let Some(limit) = self.rate_limit {
-            if let Err(wait) = tenant.rate_check(limit) {
-                return Response::error(&ScimError::new(
-                    429,
-                    None,
-                    format!("more than {limit} requests per minute for this tenant"),
-                ))
-                .with_header("retry-after", wait.to_string());
-            }
+        if let Some(limit) = self.rate_limit
+            && let Err(wait) = tenant.rate_check(limit)
+        {
+            return Response::error(&ScimError::new(
+                429,
+                None,
+                format!("more than {limit} requests per minute for this tenant"),
+            ))
+            .with_header("retry-after", wait.to_string());
         }
         req.path = rest;
         req.base_url = format!("{origin}{tenant_prefix}{SCIM_PREFIX}");

@@ -123,6 +123,16 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
             );
             Ok(ok(json!({"local_accounts": accounts})))
         }
+        (["tenants", name], Delete) => {
+            if t.name != DEFAULT_TENANT || *name == DEFAULT_TENANT {
+                return Err(ScimError::forbidden("only the default tenant's admin can remove other tenants"));
+            }
+            if !app.remove_tenant(name) {
+                return Err(ScimError::not_found(format!("no tenant named '{name}'")));
+            }
+            t.api.audit.record("admin", "tenant.delete", "Tenant", name, None, None);
+            Ok(Response::empty(204))
+        }
         (["tenants"], Post) => {
             if t.name != DEFAULT_TENANT {
                 return Err(ScimError::forbidden("only the default tenant's admin can create tenants"));

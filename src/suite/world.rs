@@ -96,6 +96,14 @@ pub enum AuthMode {
 #[world(init = Self::new)]
 pub struct ScimWorld {
     pub target: Arc<Target>,
+    /// Where this scenario sends SCIM requests and with which credentials (a scenario may
+    /// move to a tenant of its own).
+    pub base_url: String,
+    pub auth_headers: Vec<(String, String)>,
+    pub admin_url: String,
+    pub admin_token: Option<String>,
+    /// A tenant this scenario created (removed afterwards).
+    pub tenant: Option<String>,
     /// Unique per scenario: `<run id>-<n>-`.
     pub prefix: String,
     pub vars: HashMap<String, String>,
@@ -117,6 +125,11 @@ impl ScimWorld {
         let n = SCENARIO.fetch_add(1, Ordering::Relaxed);
         ScimWorld {
             prefix: format!("{}-{n}-", target.run_id),
+            base_url: target.base_url.clone(),
+            auth_headers: target.auth_headers.clone(),
+            admin_url: target.admin_url.clone(),
+            admin_token: target.admin_token.clone(),
+            tenant: None,
             target,
             vars: HashMap::new(),
             last: None,
@@ -125,8 +138,8 @@ impl ScimWorld {
         }
     }
 
-    /// Replaces `${name}` with a remembered value; `${p}` is the scenario's unique prefix and
-    /// `${base}` the SCIM base URL.
+    /// Replaces `${name}` with a remembered value; `${p}` is the scenario's unique prefix,
+    /// `${base}` the SCIM base URL in use and `${default_base}` the run's original one.
     pub fn expand(&self, s: &str) -> String {
         self.expand_with(s, false)
     }
@@ -157,7 +170,8 @@ impl ScimWorld {
             let name = &after[..j];
             match name {
                 "p" => out.push_str(&self.prefix),
-                "base" => out.push_str(&self.target.base_url),
+                "base" => out.push_str(&self.base_url),
+                "default_base" => out.push_str(&self.target.base_url),
                 _ => match self.vars.get(name) {
                     Some(v) => out.push_str(&escape(v)),
                     None => panic!("no remembered value named '{name}'"),
@@ -178,18 +192,35 @@ impl ScimWorld {
         headers: &[(String, String)],
         auth: AuthMode,
     ) {
+        let base = self.base_url.clone();
+        self.send_to(&base, method, path, body, headers, auth).await;
+    }
+
+    /// Sends a request to the admin API with the admin token.
+    pub async fn send_admin(&mut self, method: &str, path: &str, body: Option<&str>) {
+        let token = self.admin_token.clone().expect("this scenario needs an admin token");
+        let base = self.admin_url.clone();
+        self.send_to(&base, method, path, body, &[], AuthMode::Header(format!("Bearer {token}"))).await;
+    }
+
+    async fn send_to(
+        &mut self,
+        base: &str,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(String, String)],
+        auth: AuthMode,
+    ) {
         let path = self.expand(path);
-        let url = if path.starts_with("http://") || path.starts_with("https://") {
-            path
-        } else {
-            format!("{}{}", self.target.base_url, path)
-        };
+        let url =
+            if path.starts_with("http://") || path.starts_with("https://") { path } else { format!("{base}{path}") };
         let body = body.map(|b| self.expand_json(b));
         let method_v = reqwest::Method::from_bytes(method.as_bytes()).expect("valid HTTP method");
         let mut req = self.target.client.request(method_v, &url);
         match &auth {
             AuthMode::Default => {
-                for (k, v) in &self.target.auth_headers {
+                for (k, v) in &self.auth_headers {
                     req = req.header(k, v);
                 }
             }
@@ -243,6 +274,11 @@ impl ScimWorld {
         let Some(json) = &ex.json else {
             panic!("the response has no JSON body\n{ex}");
         };
+        // The reference server's admin API is plain JSON, not SCIM: no schema to check.
+        let is_admin = ex.url.starts_with(&self.admin_url) || ex.url.contains("/admin/v1/");
+        if is_admin && json.get("schemas").is_none() {
+            return json;
+        }
         if let Err(errors) = super::validate::body(json) {
             panic!("the response body does not match its JSON Schema:\n  {}\n{ex}", errors.join("\n  "));
         }
@@ -261,10 +297,14 @@ impl ScimWorld {
         }
         for url in std::mem::take(&mut self.created).into_iter().rev() {
             let mut req = self.target.client.delete(&url);
-            for (k, v) in &self.target.auth_headers {
+            for (k, v) in &self.auth_headers {
                 req = req.header(k, v);
             }
             let _ = req.send().await;
+        }
+        if let (Some(name), Some(token)) = (self.tenant.take(), &self.target.admin_token) {
+            let url = format!("{}/tenants/{name}", self.target.admin_url);
+            let _ = self.target.client.delete(url).bearer_auth(token).send().await;
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: generated files, snapshots of responses, server behaviour
 //! over a real socket.
 
+mod access;
 mod filter_cases;
 mod filter_eval;
 mod patch_cases;

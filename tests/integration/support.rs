@@ -17,10 +17,33 @@ impl TestServer {
     }
 
     pub async fn with_config(config: api::Config) -> TestServer {
+        Self::with(config, |_| {}).await
+    }
+
+    /// A server whose `App` is adjusted before it starts (rate limit, ...).
+    pub async fn with(config: api::Config, adjust: impl FnOnce(&mut app::App)) -> TestServer {
         let token = api::auth::generate_token("scim");
         let admin_token = api::auth::generate_token("admin");
-        let running = server::spawn(app::reference(&token, &admin_token, config)).await.expect("server starts");
+        let mut a = app::App::in_memory(config, &token, &admin_token);
+        adjust(&mut a);
+        let running = server::spawn(std::sync::Arc::new(a)).await.expect("server starts");
         TestServer { running, token, admin_token, client: scimcheck::suite::http_client(false).expect("client") }
+    }
+
+    /// Sends a request with an explicit Authorization header value (or none).
+    pub async fn send_as(&self, auth: Option<&str>, method: &str, url: &str, body: Option<&str>) -> Reply {
+        let mut req = self.client.request(reqwest::Method::from_bytes(method.as_bytes()).expect("method"), url);
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_owned());
+        }
+        Reply::read(req.send().await.expect("request sent")).await
+    }
+
+    pub fn admin(&self, path: &str) -> String {
+        format!("{}{path}", self.running.admin_url())
     }
 
     pub fn url(&self, path: &str) -> String {
