@@ -53,6 +53,21 @@ enum Command {
         /// Cucumber tag expression selecting scenarios, e.g. "@must and not @okta".
         #[arg(long)]
         tags: Option<String>,
+        /// Select scenarios by profile: rfc, okta, entra, interop-profile, product.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Known deviations: a JSON file of scenarios expected to fail, each with a reason.
+        #[arg(long = "expect", value_name = "FILE")]
+        expect: Option<PathBuf>,
+        /// Write a JUnit XML report.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a JSON report with transcripts.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write a self-contained HTML report.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// Run the .feature files in this directory instead of the embedded ones.
         #[arg(long = "features")]
         features_dir: Option<PathBuf>,
@@ -91,14 +106,32 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
         Command::Serve { listen, token, admin_token, in_memory: _, strict, rate_limit } => {
             serve(&listen, token, admin_token, strict, rate_limit).await
         }
-        Command::Check { base_url, token, admin_token, headers, tags, features_dir, keep, insecure, concurrency } => {
+        Command::Check {
+            base_url,
+            token,
+            admin_token,
+            headers,
+            tags,
+            profile,
+            expect,
+            junit,
+            json,
+            html,
+            features_dir,
+            keep,
+            insecure,
+            concurrency,
+        } => {
             let mut embedded = None;
             let (base, token, admin_token) = match base_url {
                 Some(b) => (b, token, admin_token),
                 None => {
                     let token = api::auth::generate_token("scim");
                     let admin = api::auth::generate_token("admin");
-                    let running = server::spawn(app::reference(&token, &admin, api::Config::default()))
+                    // The interop profile is judged against the reference server's strict mode.
+                    let strict = profile.as_deref() == Some("interop-profile");
+                    let config = api::Config { strict, ..api::Config::default() };
+                    let running = server::spawn(app::reference(&token, &admin, config))
                         .await
                         .context("starting the embedded reference server")?;
                     eprintln!("checking the embedded reference server at {}", running.base_url());
@@ -114,6 +147,11 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
                 opts.headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
             }
             opts.tags = tags;
+            opts.profile = profile;
+            if let Some(path) = expect {
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                opts.expectations = Some(suite::expect::Expectations::parse(&text).map_err(anyhow::Error::msg)?);
+            }
             opts.features_dir = features_dir;
             opts.keep = keep;
             opts.insecure = insecure;
@@ -122,6 +160,18 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             let report = suite::run(opts).await.map_err(anyhow::Error::msg)?;
             if let Some(r) = embedded {
                 r.stop().await;
+            }
+            if let Some(path) = &junit {
+                let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                suite::output::junit(&report, f).map_err(anyhow::Error::msg)?;
+            }
+            if let Some(path) = &json {
+                let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                suite::output::json(&report, f).map_err(anyhow::Error::msg)?;
+            }
+            if let Some(path) = &html {
+                std::fs::write(path, suite::output::html(&report))
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
             report.print(&mut std::io::stdout())?;
             Ok(if report.is_failure() { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -1,4 +1,5 @@
-//! Runs every feature against the reference server, started in-process on 127.0.0.1:0.
+//! Runs every feature against the reference server, started in-process on 127.0.0.1:0, then
+//! the strict interop-profile scenarios against a `--strict` reference server.
 //!
 //! `harness = false`: this is a plain program. It ignores libtest's arguments (so `cargo test
 //! NAME` and `-- --nocapture` still work) and fails on any failed scenario, whatever its level:
@@ -19,7 +20,21 @@ fn main() -> ExitCode {
         opts.tags = std::env::var("SCIMCHECK_TAGS").ok();
         let report = suite::run(opts).await.expect("suite runs");
         running.stop().await;
-        report.print(&mut std::io::stdout()).expect("stdout");
-        if report.failed() > 0 || report.passed() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+
+        let strict = api::Config { strict: true, ..api::Config::default() };
+        let running = server::spawn(app::reference(&token, "unused-admin", strict)).await.expect("start strict server");
+        let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
+        opts.profile = Some("interop-profile".into());
+        let iop = suite::run(opts).await.expect("suite runs");
+        running.stop().await;
+        println!("interop profile against --strict: {}", iop.summary_line());
+        for s in iop.scenarios.iter().filter(|s| matches!(s.outcome, suite::Outcome::Failed(_))) {
+            println!("  FAILED: {} ({}:{})", s.name, s.path, s.line);
+        }
+
+        let mut all = report;
+        all.scenarios.extend(iop.scenarios);
+        all.print(&mut std::io::stdout()).expect("stdout");
+        if all.failed() > 0 || all.passed() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
     })
 }

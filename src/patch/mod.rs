@@ -70,7 +70,32 @@ pub fn parse_request(body: &Value, mode: Mode) -> Result<Vec<Operation>> {
             format!("{} operations in one PATCH; the limit is {MAX_OPERATIONS}", raw.len()),
         ));
     }
-    raw.iter().enumerate().map(|(i, o)| operation(i, o)).collect()
+    let ops: Vec<Operation> = raw.iter().enumerate().map(|(i, o)| operation(i, o)).collect::<Result<_>>()?;
+    if mode.strict {
+        strict_profile(&ops)?;
+    }
+    Ok(ops)
+}
+
+/// The interop profile's PATCH rules (draft-zollner-scim-interop-profile §6.5), enforced in
+/// strict mode: every operation has a path, and a value filter in an add or replace targets a
+/// sub-attribute.
+fn strict_profile(ops: &[Operation]) -> Result<()> {
+    for (i, op) in ops.iter().enumerate() {
+        match &op.path {
+            None => {
+                return Err(ScimError::invalid_syntax(format!("operation {i} has no path (required in strict mode)")));
+            }
+            Some(p) if p.filter.is_some() && p.sub.is_none() && op.op != Op::Remove => {
+                return Err(ScimError::invalid_path(format!(
+                    "operation {i}: a value filter must select a sub-attribute, e.g. {}[...].value (strict mode)",
+                    p.attr
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn operation(i: usize, raw: &Value) -> Result<Operation> {

@@ -5,6 +5,8 @@
 //! no PATCH), runs the rest concurrently, deletes what each scenario created, and returns a
 //! [`Report`]. The features are embedded in the binary; a directory can replace them.
 
+pub mod expect;
+pub mod output;
 pub mod report;
 pub mod steps;
 pub mod validate;
@@ -38,6 +40,10 @@ pub struct RunOptions {
     pub admin_token: Option<String>,
     /// A cucumber tag expression selecting scenarios (`@rfc7644-3.3 and not @may`).
     pub tags: Option<String>,
+    /// A profile selecting scenarios: `rfc`, `okta`, `entra`, `interop-profile`, `product`.
+    pub profile: Option<String>,
+    /// Known deviations (see [`expect`]).
+    pub expectations: Option<expect::Expectations>,
     /// Run the features in this directory instead of the embedded ones.
     pub features_dir: Option<PathBuf>,
     /// Keep what the suite created.
@@ -57,6 +63,8 @@ impl RunOptions {
             headers: token.map(|t| vec![("authorization".to_owned(), format!("Bearer {t}"))]).unwrap_or_default(),
             admin_token: None,
             tags: None,
+            profile: None,
+            expectations: None,
             features_dir: None,
             keep: false,
             insecure: false,
@@ -76,6 +84,16 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         }
         None => None,
     };
+    let profile = match opts.profile.as_deref() {
+        None => None,
+        Some(p) if PROFILES.iter().any(|(n, _)| *n == p) => Some(p.to_owned()),
+        Some(p) => {
+            return Err(format!(
+                "unknown profile '{p}'; choose one of {}",
+                PROFILES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    };
     let features = load_features(opts.features_dir.as_deref())?;
     let caps = Capabilities::discover(&client, &opts).await;
     let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
@@ -89,7 +107,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         client,
     });
 
-    let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), scenarios: Vec::new() }));
+    let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), ..Report::default() }));
     let skipped = Arc::new(Mutex::new(Vec::new()));
     let skipped_in_filter = skipped.clone();
     let collector = writer::Collector::new(report.clone(), opts.progress);
@@ -108,6 +126,9 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         .filter_run(features, move |f, r, s| {
             let tags = writer::all_tags(f, r, s);
             if tag_filter.as_ref().is_some_and(|op| !op.eval(tags.iter())) {
+                return false;
+            }
+            if !in_profile(profile.as_deref(), &tags) {
                 return false;
             }
             if let Some(reason) = caps.missing(&tags) {
@@ -129,7 +150,35 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     let mut report = report.lock().expect("report lock").clone();
     report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
     report.scenarios.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    if let Some(x) = &opts.expectations {
+        x.apply(&mut report);
+    }
     Ok(report)
+}
+
+/// The profiles `--profile` accepts, with what each selects.
+pub const PROFILES: &[(&str, &str)] = &[
+    ("rfc", "RFC 7643, RFC 7644 and RFC 9865 scenarios"),
+    ("okta", "Okta's request sequences and expectations"),
+    ("entra", "Microsoft Entra ID's request sequences and expectations"),
+    ("interop-profile", "the strict draft-zollner SCIM interop profile (not run by default)"),
+    ("product", "the reference server's own product behaviours (needs --admin-token)"),
+];
+
+/// Whether a scenario belongs to the selected profile. Without a profile, everything but the
+/// strict interop profile runs (Okta and Entra traffic breaks some of its rules, so its
+/// verdicts are reported only when asked for).
+fn in_profile(profile: Option<&str>, tags: &[String]) -> bool {
+    let has = |prefix: &str| tags.iter().any(|t| t.starts_with(prefix));
+    match profile {
+        None => !has("iop-profile"),
+        Some("rfc") => has("rfc") && !has("iop-profile"),
+        Some("okta") => has("okta"),
+        Some("entra") => has("entra"),
+        Some("interop-profile") => has("iop-profile"),
+        Some("product") => has("product"),
+        Some(_) => false,
+    }
 }
 
 /// The admin API next to a SCIM base URL (`…/scim/v2` → `…/admin/v1`).

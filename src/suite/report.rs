@@ -28,12 +28,35 @@ impl Level {
 
 /// How a scenario ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "reason", rename_all = "lowercase")]
+#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
     Failed(String),
     Skipped(String),
+    /// Failed, as a known-deviations file said it would (with its reason).
+    ExpectedFailure(String),
 }
+
+/// The areas the report groups scenarios into, in display order.
+pub const AREAS: &[&str] = &[
+    "discovery",
+    "CRUD",
+    "filter",
+    "sort",
+    "pagination",
+    "projection",
+    "search",
+    "PATCH",
+    "PUT",
+    "ETag",
+    "bulk",
+    "errors",
+    "auth",
+    "Okta",
+    "Entra",
+    "interop profile",
+    "product",
+];
 
 /// One scenario's result.
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +72,38 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// The area the scenario belongs to: PUT for RFC 7644 §3.5.1 scenarios, else its feature's area tag.
+    pub fn area(&self) -> &'static str {
+        if self.tags.iter().any(|t| t == "rfc7644-3.5.1") {
+            return "PUT";
+        }
+        let by_tag = [
+            ("discovery", "discovery"),
+            ("crud", "CRUD"),
+            ("filter", "filter"),
+            ("sort", "sort"),
+            ("pagination", "pagination"),
+            ("projection", "projection"),
+            ("search", "search"),
+            ("patch", "PATCH"),
+            ("etag", "ETag"),
+            ("bulk", "bulk"),
+            ("errors", "errors"),
+            ("auth", "auth"),
+            ("okta", "Okta"),
+            ("entra", "Entra"),
+            ("iop-profile", "interop profile"),
+            ("product", "product"),
+        ];
+        // The feature's own tag comes first in `tags`.
+        for t in &self.tags {
+            if let Some((_, area)) = by_tag.iter().find(|(tag, _)| tag == t) {
+                return area;
+            }
+        }
+        "other"
+    }
+
     /// The RFC section or IdP behaviour the scenario cites (its first `@rfc…`/`@okta…`/… tag).
     pub fn citation(&self) -> Option<&str> {
         self.tags
@@ -63,6 +118,8 @@ impl ScenarioResult {
 pub struct Report {
     pub base_url: String,
     pub scenarios: Vec<ScenarioResult>,
+    /// Known-deviation entries that matched nothing or a scenario that passed.
+    pub stale_expectations: Vec<String>,
 }
 
 impl Report {
@@ -75,6 +132,9 @@ impl Report {
     pub fn skipped(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Skipped(_)))
     }
+    pub fn expected_failures(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::ExpectedFailure(_)))
+    }
     fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
         self.scenarios.iter().filter(|s| f(&s.outcome)).count()
     }
@@ -82,9 +142,9 @@ impl Report {
     pub fn failures(&self, level: Level) -> impl Iterator<Item = &ScenarioResult> {
         self.scenarios.iter().filter(move |s| s.level == level && matches!(s.outcome, Outcome::Failed(_)))
     }
-    /// Whether the run fails: a `@must` scenario failed.
+    /// Whether the run fails: a `@must` scenario failed, or the known-deviations file is stale.
     pub fn is_failure(&self) -> bool {
-        self.failures(Level::Must).next().is_some()
+        self.failures(Level::Must).next().is_some() || !self.stale_expectations.is_empty()
     }
 
     /// The closing line, e.g. `42 passed, 0 failed, 3 skipped`.
@@ -107,6 +167,14 @@ impl Report {
                 for line in msg.lines() {
                     writeln!(out, "  {line}")?;
                 }
+                if let Some(last) = s.transcript.last() {
+                    if !msg.contains(&format!("> {} {}", last.method, last.url)) {
+                        writeln!(out, "  last exchange:")?;
+                        for line in last.to_string().lines() {
+                            writeln!(out, "    {line}")?;
+                        }
+                    }
+                }
             }
         }
         let skipped: Vec<_> = self.scenarios.iter().filter(|s| matches!(s.outcome, Outcome::Skipped(_))).collect();
@@ -118,23 +186,30 @@ impl Report {
                 }
             }
         }
-        writeln!(out, "\n{:<44} {:>6} {:>6} {:>7}", "feature", "passed", "failed", "skipped")?;
-        let mut features: Vec<&str> = Vec::new();
-        for s in &self.scenarios {
-            if !features.contains(&s.path.as_str()) {
-                features.push(&s.path);
+        writeln!(out, "\n{:<18} {:>6} {:>6} {:>7} {:>9}", "area", "passed", "failed", "skipped", "expected")?;
+        for area in AREAS.iter().copied().chain(std::iter::once("other")) {
+            let of =
+                |p: fn(&Outcome) -> bool| self.scenarios.iter().filter(|s| s.area() == area && p(&s.outcome)).count();
+            let total = self.scenarios.iter().filter(|s| s.area() == area).count();
+            if total == 0 {
+                continue;
             }
-        }
-        for f in features {
-            let of = |p: fn(&Outcome) -> bool| self.scenarios.iter().filter(|s| s.path == f && p(&s.outcome)).count();
             writeln!(
                 out,
-                "{:<44} {:>6} {:>6} {:>7}",
-                f,
+                "{:<18} {:>6} {:>6} {:>7} {:>9}",
+                area,
                 of(|o| matches!(o, Outcome::Passed)),
                 of(|o| matches!(o, Outcome::Failed(_))),
-                of(|o| matches!(o, Outcome::Skipped(_)))
+                of(|o| matches!(o, Outcome::Skipped(_))),
+                of(|o| matches!(o, Outcome::ExpectedFailure(_)))
             )?;
+        }
+        for stale in &self.stale_expectations {
+            writeln!(out, "\nSTALE EXPECTATION: {stale}")?;
+        }
+        let expected = self.expected_failures();
+        if expected > 0 {
+            writeln!(out, "\n{expected} scenario(s) failed as the known-deviations file expects")?;
         }
         let should = self.failures(Level::Should).count();
         if should > 0 {

@@ -5,6 +5,7 @@ mod access;
 mod filter_cases;
 mod filter_eval;
 mod patch_cases;
+mod reports;
 mod schemas_fresh;
 mod server;
 mod snapshots;

@@ -1,0 +1,50 @@
+@iop-profile
+Feature: The SCIM interop profile (draft-zollner-scim-interop-profile-01)
+  A stricter profile than RFC 7644. Okta and Entra traffic breaks some of its rules (path-less
+  PATCH, unknown attributes), so these scenarios run only with --profile interop-profile, and
+  the reference server passes them only with --strict.
+
+  @iop-5.3 @must
+  Scenario: Unknown attributes in a POST are rejected with invalidSyntax
+    When I POST to "/Users" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}iop@example.com", "favoriteColor": "blue"}
+      """
+    Then the response is a SCIM error with status "400" and scimType "invalidSyntax"
+
+  @iop-5.3 @must
+  Scenario: Unknown schema URNs in a POST are rejected with invalidSyntax
+    When I POST to "/Groups" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"], "displayName": "${p}iop"}
+      """
+    Then the response is a SCIM error with status "400" and scimType "invalidSyntax"
+
+  @iop-6.5.1.1 @needs-patch @must
+  Scenario: A PATCH operation without a path is rejected with invalidSyntax
+    Given a user "pathless" exists
+    When I PATCH "/Users/${pathless}" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": false}}]}
+      """
+    Then the response is a SCIM error with status "400" and scimType "invalidSyntax"
+
+  @iop-6.5 @needs-patch @must
+  Scenario: A value filter in a replace must target a sub-attribute
+    Given a user "filtered" exists
+    When I PATCH "/Users/${filtered}" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "emails[type eq \"work\"]", "value": {"value": "x@example.com"}}]}
+      """
+    Then the response status is 400
+
+  @iop-5.1 @must
+  Scenario: A resource type's id equals its name
+    When I GET "/ResourceTypes"
+    Then the JSON at "Resources" contains {"id": "User", "name": "User"}
+    And the JSON at "Resources" contains {"id": "Group", "name": "Group"}
+
+  @iop-5.7 @needs-filter @must
+  Scenario: A filter on an attribute the resource type lacks is invalidFilter
+    When I GET "/Users?filter=favoriteColor eq "blue""
+    Then the response is a SCIM error with status "400" and scimType "invalidFilter"

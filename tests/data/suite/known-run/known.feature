@@ -1,0 +1,28 @@
+@discovery
+Feature: A known run
+  A fixed set of verdicts against the reference server, for testing the reports.
+
+  @rfc7644-4 @must
+  Scenario: passes
+    When I GET "/ServiceProviderConfig"
+    Then the response status is 200
+
+  @rfc7644-4 @must
+  Scenario: fails at must level
+    When I GET "/ServiceProviderConfig"
+    Then the response status is 418
+
+  @rfc7644-4 @should
+  Scenario: fails at should level
+    When I GET "/Users/no-such-user"
+    Then the response status is 200
+
+  @product @needs-admin @must
+  Scenario: skipped without an admin token
+    When I send an admin GET to "/settings"
+    Then the response status is 200
+
+  @rfc7644-4 @may
+  Scenario: passes too
+    When I GET "/Schemas"
+    Then the response status is 200

@@ -1,0 +1,74 @@
+//! The report files of a known run (tests/data/suite/known-run): JUnit, JSON and HTML show the
+//! same counts, failures carry their transcripts, and known deviations are applied honestly.
+
+use crate::support::TestServer;
+use scimcheck::suite::{self, Outcome, expect::Expectations, output};
+use std::path::Path;
+
+async fn known_run(expectations: Option<Expectations>) -> suite::Report {
+    let s = TestServer::start().await;
+    let mut opts = suite::RunOptions::new(&s.running.base_url(), Some(&s.token));
+    opts.features_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/suite/known-run"));
+    opts.expectations = expectations;
+    suite::run(opts).await.expect("the suite runs")
+}
+
+#[tokio::test]
+async fn reports_of_a_known_run() {
+    let report = known_run(None).await;
+    assert_eq!((report.passed(), report.failed(), report.skipped()), (2, 2, 1), "{}", report.summary_line());
+    assert!(report.is_failure(), "a failed @must fails the run");
+    let must = report.scenarios.iter().find(|s| s.name == "fails at must level").unwrap();
+    assert!(matches!(&must.outcome, Outcome::Failed(m) if m.contains("418")));
+    assert!(must.transcript.iter().any(|e| e.url.ends_with("/ServiceProviderConfig") && e.status == 200));
+    let skipped = report.scenarios.iter().find(|s| s.name == "skipped without an admin token").unwrap();
+    assert!(matches!(&skipped.outcome, Outcome::Skipped(why) if why.contains("--admin-token")));
+
+    let mut terminal = Vec::new();
+    report.print(&mut terminal).unwrap();
+    let terminal = String::from_utf8(terminal).unwrap();
+    assert_eq!(terminal.lines().last(), Some("2 passed, 2 failed, 1 skipped"));
+    assert!(terminal.contains("FAILED (MUST)") && terminal.contains("WARNING (SHOULD)"));
+
+    let mut xml = Vec::new();
+    output::junit(&report, &mut xml).unwrap();
+    let xml = String::from_utf8(xml).unwrap();
+    assert!(xml.contains(r#"tests="5""#), "{xml}");
+    assert!(xml.contains(r#"failures="1""#), "only the MUST failure fails in JUnit: {xml}");
+    assert!(xml.contains("fails at must level"));
+
+    let mut json = Vec::new();
+    output::json(&report, &mut json).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["summary"]["passed"], 2);
+    assert_eq!(json["summary"]["failed"], 2);
+    assert_eq!(json["summary"]["must_failed"], 1);
+    assert_eq!(json["summary"]["result"], "fail");
+    let failed = json["scenarios"].as_array().unwrap().iter().find(|s| s["name"] == "fails at must level").unwrap();
+    assert_eq!(failed["area"], "discovery");
+    assert!(!failed["transcript"].as_array().unwrap().is_empty());
+
+    let html = output::html(&report);
+    assert!(html.contains(r#"<span id="count-passed">2</span> passed"#));
+    assert!(html.contains(r#"<span id="count-failed">2</span> failed"#));
+    assert!(html.contains("<details class=\"failed\" open>"));
+    assert!(!html.contains("<script") && !html.contains("http-equiv"), "self-contained, no scripts");
+    std::fs::create_dir_all(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
+    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("known-run.html"), &html).unwrap();
+}
+
+#[tokio::test]
+async fn known_deviations_are_applied_and_stale_entries_reported() {
+    let x = Expectations::parse(
+        r#"{"expected_failures": [
+            {"feature": "known.feature", "scenario": "fails at must level", "reason": "the server is a teapot"},
+            {"scenario": "passes too", "reason": "stale: it passes"},
+            {"scenario": "no such scenario", "reason": "stale: matches nothing"}]}"#,
+    )
+    .unwrap();
+    let report = known_run(Some(x)).await;
+    assert_eq!((report.passed(), report.failed(), report.expected_failures()), (2, 1, 1));
+    assert_eq!(report.stale_expectations.len(), 2, "{:?}", report.stale_expectations);
+    assert!(report.is_failure(), "stale entries fail the run");
+    assert!(Expectations::parse(r#"{"expected_failures": [{"scenario": "x", "reason": " "}]}"#).is_err());
+}
