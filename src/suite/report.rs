@@ -167,12 +167,12 @@ impl Report {
                 for line in msg.lines() {
                     writeln!(out, "  {line}")?;
                 }
-                if let Some(last) = s.transcript.last() {
-                    if !msg.contains(&format!("> {} {}", last.method, last.url)) {
-                        writeln!(out, "  last exchange:")?;
-                        for line in last.to_string().lines() {
-                            writeln!(out, "    {line}")?;
-                        }
+                if let Some(last) = s.transcript.last()
+                    && !msg.contains(&format!("> {} {}", last.method, last.url))
+                {
+                    writeln!(out, "  last exchange:")?;
+                    for line in last.to_string().lines() {
+                        writeln!(out, "    {line}")?;
                     }
                 }
             }
