@@ -143,7 +143,15 @@ summary{{cursor:pointer}} pre{{background:#f6f6f6;padding:.6em;overflow:auto;whi
         for s in list {
             let (class, label, detail) = match &s.outcome {
                 Outcome::Passed => ("passed", "passed", String::new()),
-                Outcome::Failed(m) => ("failed", "FAILED", m.clone()),
+                Outcome::Failed(m) => (
+                    "failed",
+                    match s.level {
+                        Level::Must => "FAILED (MUST)",
+                        Level::Should => "WARNING (SHOULD)",
+                        Level::May => "NOTE (MAY)",
+                    },
+                    m.clone(),
+                ),
                 Outcome::Skipped(m) => ("skipped", "skipped", m.clone()),
                 Outcome::ExpectedFailure(m) => ("expected", "expected failure", m.clone()),
             };
