@@ -16,7 +16,7 @@ Feature: Groups: create, read, list, replace, delete
     And the header "Location" equals the JSON at "meta.location"
 
   @rfc7643-4.2 @must
-  Scenario: A group created with members lists them, and the user shows the group
+  Scenario: A group created with members lists them, and the user may show the group
     Given a user "ann" exists
     When I POST to "/Groups" with:
       """
@@ -28,7 +28,7 @@ Feature: Groups: create, read, list, replace, delete
     And I remember the JSON at "id" as "admins"
     When I GET "/Users/${ann}"
     Then the response status is 200
-    And the JSON at "groups" contains {"value": "${admins}"}
+    And if the user shows groups, they include "${admins}"
 
   @rfc7644-3.4.1 @must
   Scenario: A group can be read back by id
@@ -77,7 +77,7 @@ Feature: Groups: create, read, list, replace, delete
     When I GET "/Groups/${club}"
     Then the JSON at "members" does not exist
 
-  @rfc7644-3.6 @must
+  @rfc7644-3.6 @should
   Scenario: Deleting a user removes it from its groups
     Given a user "leaver" exists
     And a group "crew" exists with members "leaver"
@@ -95,8 +95,8 @@ Feature: Groups: create, read, list, replace, delete
     When I GET "/Groups/${doomed}"
     Then the response is a SCIM error with status "404"
 
-  @rfc7643-4.2 @entra @must
-  Scenario: Group displayName is unique regardless of case
+  @entra @should
+  Scenario: Group displayName is unique regardless of case (Entra requires it; RFC 7643 says uniqueness none)
     Given a group "unique" exists
     When I POST to "/Groups" with:
       """

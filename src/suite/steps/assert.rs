@@ -131,3 +131,46 @@ async fn list_of(w: &mut ScimWorld, n: usize, total: usize) {
     assert_eq!((len, body["totalResults"].as_u64()), (n, Some(total as u64)), "unexpected page\n{}", w.last());
     assert_eq!(body["itemsPerPage"].as_u64(), Some(n as u64), "itemsPerPage must equal the page size\n{}", w.last());
 }
+
+/// RFC 7644 §3.5.2: a successful PATCH is 200 with the whole resource, or 204 with no body.
+#[then(expr = "the PATCH succeeded")]
+async fn patch_succeeded(w: &mut ScimWorld) {
+    let ex = w.last().clone();
+    match ex.status {
+        200 => {
+            let body = w.body();
+            assert!(body.get("id").is_some(), "a 200 PATCH response must carry the resource\n{ex}");
+        }
+        204 => assert!(ex.response_body.trim().is_empty(), "a 204 PATCH response has no body\n{ex}"),
+        _ => panic!("PATCH failed: expected 200 or 204\n{ex}"),
+    }
+}
+
+/// For checks on an optional response body (a PATCH may answer 204).
+#[then(regex = r#"^if a resource was returned, the JSON at "([^"]*)" does not exist$"#)]
+async fn if_returned_absent(w: &mut ScimWorld, path: String) {
+    let ex = w.last().clone();
+    if ex.status == 204 {
+        return;
+    }
+    let v = json_path(w.body(), &w.expand(&path));
+    assert!(v.is_none() || v == Some(&Value::Null), "'{path}' should not be in the response\n{ex}");
+}
+
+/// `User.groups` is optional for a service provider (RFC 7643 §4.1.2); when shown, it must be right.
+#[then(regex = r#"^if the user shows groups, they include "([^"]*)"$"#)]
+async fn groups_if_shown(w: &mut ScimWorld, id: String) {
+    let id = w.expand(&id);
+    let body = w.body().clone();
+    if let Some(groups) = body.get("groups").and_then(Value::as_array) {
+        assert!(groups.iter().any(|g| g["value"] == Value::from(id.as_str())), "'groups' lacks {id}\n{}", w.last());
+    }
+}
+
+#[then(regex = r#"^the JSON at "([^"]*)" is one of (.+)$"#)]
+async fn json_one_of(w: &mut ScimWorld, path: String, options: String) {
+    let v = json_path(w.body(), &w.expand(&path)).cloned();
+    let options: Vec<Value> =
+        options.split(", ").map(|o| serde_json::from_str(o.trim()).expect("JSON options")).collect();
+    assert!(v.as_ref().is_some_and(|v| options.contains(v)), "'{path}' is {v:?}, not one of {options:?}\n{}", w.last());
+}
