@@ -163,7 +163,7 @@ async fn groups_if_shown(w: &mut ScimWorld, id: String) {
     let id = w.expand(&id);
     let body = w.body().clone();
     if let Some(groups) = body.get("groups").and_then(Value::as_array) {
-        assert!(groups.iter().any(|g| g["value"] == Value::from(id.as_str())), "'groups' lacks {id}\n{}", w.last());
+        assert!(groups.iter().any(|g| g["value"] == id.as_str()), "'groups' lacks {id}\n{}", w.last());
     }
 }
 
