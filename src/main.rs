@@ -157,7 +157,23 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             opts.insecure = insecure;
             opts.concurrency = concurrency;
             opts.progress = true;
-            let report = suite::run(opts).await.map_err(anyhow::Error::msg)?;
+            let cleanup = opts.cleanup.clone();
+            let keep = opts.keep;
+            let report = tokio::select! {
+                r = suite::run(opts) => r.map_err(anyhow::Error::msg)?,
+                _ = tokio::signal::ctrl_c() => {
+                    if keep {
+                        eprintln!("\ninterrupted: --keep leaves what the suite created");
+                        return Ok(ExitCode::from(130));
+                    }
+                    eprintln!("\ninterrupted: removing what the suite created...");
+                    let client = suite::http_client(insecure).map_err(anyhow::Error::msg)?;
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    let n = cleanup.run(&client).await;
+                    eprintln!("removed {n} resource(s); exiting");
+                    return Ok(ExitCode::from(130));
+                }
+            };
             if let Some(r) = embedded {
                 r.stop().await;
             }

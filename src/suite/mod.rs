@@ -54,6 +54,8 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// Print per-feature progress on stderr.
     pub progress: bool,
+    /// Collects what scenarios create, for cleanup after an interruption.
+    pub cleanup: world::Cleanup,
 }
 
 impl RunOptions {
@@ -70,6 +72,7 @@ impl RunOptions {
             insecure: false,
             concurrency: 8,
             progress: false,
+            cleanup: world::Cleanup::default(),
         }
     }
 }
@@ -97,7 +100,8 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     let features = load_features(opts.features_dir.as_deref())?;
     let caps = Capabilities::discover(&client, &opts).await;
     let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    world::set_target(Target {
+    opts.cleanup.set_sweep(&opts.base_url, &opts.headers, &run_id);
+    let target = Target {
         base_url: opts.base_url.clone(),
         admin_url: admin_url(&opts.base_url),
         admin_token: opts.admin_token.clone(),
@@ -105,13 +109,14 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         run_id,
         keep: opts.keep,
         client,
-    });
+        cleanup: opts.cleanup.clone(),
+    };
 
     let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), ..Report::default() }));
     let skipped = Arc::new(Mutex::new(Vec::new()));
     let skipped_in_filter = skipped.clone();
     let collector = writer::Collector::new(report.clone(), opts.progress);
-    ScimWorld::cucumber::<&str>()
+    let run = ScimWorld::cucumber::<&str>()
         .with_parser(Embedded)
         .with_writer(cucumber::writer::Normalize::new(collector))
         .max_concurrent_scenarios(opts.concurrency.max(1))
@@ -145,8 +150,8 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
                 return false;
             }
             true
-        })
-        .await;
+        });
+    world::with_target(target, run).await;
     let mut report = report.lock().expect("report lock").clone();
     report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
     report.scenarios.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));

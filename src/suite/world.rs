@@ -7,8 +7,8 @@
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
 
 /// The server under test and how to reach it; shared by every scenario of a run.
 #[derive(Debug, Clone)]
@@ -25,18 +25,89 @@ pub struct Target {
     /// Leave created resources in place (for debugging).
     pub keep: bool,
     pub client: reqwest::Client,
+    /// What scenarios created and have not removed yet.
+    pub cleanup: Cleanup,
 }
 
-static TARGET: RwLock<Option<Arc<Target>>> = RwLock::new(None);
+tokio::task_local! {
+    /// The target of the run being polled: each run (and each test running the suite) has its own.
+    static TARGET: Arc<Target>;
+}
+
 static SCENARIO: AtomicU64 = AtomicU64::new(0);
 
-/// Sets the target for the scenarios that follow.
-pub fn set_target(t: Target) {
-    *TARGET.write().expect("target lock") = Some(Arc::new(t));
+/// Runs `fut` (a cucumber run) with `t` as the target its scenarios see.
+pub async fn with_target<F: Future>(t: Target, fut: F) -> F::Output {
+    TARGET.scope(Arc::new(t), fut).await
+}
+
+/// Something the suite created and has not removed yet: a URL to DELETE with these headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pending {
+    url: String,
+    headers: Vec<(String, String)>,
+}
+
+/// Everything a run's scenarios created and did not clean up yet, so that an interrupted run
+/// (Ctrl-C) can still remove it. Cheap to clone; all clones share the list.
+#[derive(Debug, Clone, Default)]
+pub struct Cleanup {
+    pending: Arc<std::sync::Mutex<Vec<Pending>>>,
+    /// Where and as whom to sweep for resources named with the run prefix.
+    sweep: Arc<std::sync::Mutex<Option<(String, Vec<(String, String)>, String)>>>,
+}
+
+impl Cleanup {
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Remembers the run's SCIM base URL, credentials and name prefix for [`Cleanup::run`].
+    pub fn set_sweep(&self, base_url: &str, headers: &[(String, String)], run_id: &str) {
+        *self.sweep.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((base_url.to_owned(), headers.to_vec(), run_id.to_owned()));
+    }
+
+    /// Deletes everything left (newest first) with `client`, then sweeps for users and groups
+    /// named with the run prefix whose creation was still in flight when the run stopped.
+    /// Returns how many deletions were sent.
+    pub async fn run(&self, client: &reqwest::Client) -> usize {
+        let items: Vec<Pending> = std::mem::take(&mut *self.list());
+        let mut sent = 0;
+        for p in items.iter().rev() {
+            let mut req = client.delete(&p.url);
+            for (k, v) in &p.headers {
+                req = req.header(k, v);
+            }
+            let _ = req.send().await;
+            sent += 1;
+        }
+        let sweep = self.sweep.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some((base, headers, run_id)) = sweep {
+            for (endpoint, attr) in [("Groups", "displayName"), ("Users", "userName")] {
+                let url = format!("{base}/{endpoint}?filter={attr} sw \"{run_id}\"&attributes=id&count=200");
+                let mut req = client.get(&url);
+                for (k, v) in &headers {
+                    req = req.header(k, v);
+                }
+                let Ok(resp) = req.send().await else { continue };
+                let Ok(body) = resp.json::<Value>().await else { continue };
+                for id in body["Resources"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_str()) {
+                    let mut del = client.delete(format!("{base}/{endpoint}/{id}"));
+                    for (k, v) in &headers {
+                        del = del.header(k, v);
+                    }
+                    let _ = del.send().await;
+                    sent += 1;
+                }
+            }
+        }
+        sent
+    }
 }
 
 fn target() -> Arc<Target> {
-    TARGET.read().expect("target lock").clone().expect("suite target set before the run")
+    TARGET.with(Arc::clone)
 }
 
 /// One request and its response, as shown in failure reports.
@@ -256,6 +327,7 @@ impl ScimWorld {
             && ex.status == 201
             && let Some(loc) = created_location(&ex)
         {
+            self.target.cleanup.list().push(Pending { url: loc.clone(), headers: self.auth_headers.clone() });
             self.created.push(loc);
         }
         self.transcript.push(ex.clone());
@@ -301,11 +373,30 @@ impl ScimWorld {
                 req = req.header(k, v);
             }
             let _ = req.send().await;
+            self.target.cleanup.list().retain(|p| p.url != url);
         }
-        if let (Some(name), Some(token)) = (self.tenant.take(), &self.target.admin_token) {
+        if let (Some(name), Some(_)) = (self.tenant.take(), &self.target.admin_token) {
             let url = format!("{}/tenants/{name}", self.target.admin_url);
-            let _ = self.target.client.delete(url).bearer_auth(token).send().await;
+            let headers = self.tenant_cleanup_headers();
+            let mut req = self.target.client.delete(&url);
+            for (k, v) in &headers {
+                req = req.header(k, v);
+            }
+            let _ = req.send().await;
+            self.target.cleanup.list().retain(|p| p.url != url);
         }
+    }
+
+    /// Registers a tenant this scenario created, for removal even if the run is interrupted.
+    pub fn own_tenant(&mut self, name: &str) {
+        self.tenant = Some(name.to_owned());
+        let url = format!("{}/tenants/{name}", self.target.admin_url);
+        let headers = self.tenant_cleanup_headers();
+        self.target.cleanup.list().push(Pending { url, headers });
+    }
+
+    fn tenant_cleanup_headers(&self) -> Vec<(String, String)> {
+        self.target.admin_token.iter().map(|t| ("authorization".to_owned(), format!("Bearer {t}"))).collect()
     }
 }
 

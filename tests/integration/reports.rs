@@ -72,3 +72,34 @@ async fn known_deviations_are_applied_and_stale_entries_reported() {
     assert!(report.is_failure(), "stale entries fail the run");
     assert!(Expectations::parse(r#"{"expected_failures": [{"scenario": "x", "reason": " "}]}"#).is_err());
 }
+
+/// An interrupted run leaves nothing behind: abort the suite mid-run, then clean up what the
+/// running scenarios had created (what `scimcheck check` does on Ctrl-C).
+#[tokio::test]
+async fn an_interrupted_run_leaves_no_data_behind() {
+    let s = TestServer::start().await;
+    let mut opts = suite::RunOptions::new(&s.running.base_url(), Some(&s.token));
+    opts.tags = Some("@crud or @filter or @patch".into());
+    let cleanup = opts.cleanup.clone();
+    // Run until scenarios have created something, then drop the run (the interruption).
+    let watch = async {
+        for _ in 0..2000 {
+            let n = s.send("GET", "/Users?count=0", None).await.json["totalResults"].as_u64().unwrap_or(0);
+            if n > 0 {
+                return n;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        0
+    };
+    let seen = tokio::select! {
+        _ = suite::run(opts) => panic!("the run finished before it could be interrupted"),
+        n = watch => n,
+    };
+    assert!(seen > 0, "the run created users before it was interrupted");
+    // Let requests that were in flight at the interruption land first.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(cleanup.run(&s.client).await > 0, "there was something to clean up");
+    assert_eq!(s.send("GET", "/Users?count=0", None).await.json["totalResults"], 0);
+    assert_eq!(s.send("GET", "/Groups?count=0", None).await.json["totalResults"], 0);
+}

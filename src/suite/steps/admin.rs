@@ -15,7 +15,7 @@ async fn own_tenant(w: &mut ScimWorld) {
     let ex = w.last().clone();
     assert_eq!(ex.status, 201, "creating a tenant failed\n{ex}");
     let body = w.body().clone();
-    w.tenant = Some(name.clone());
+    w.own_tenant(&name);
     w.admin_url = body["admin_base_url"].as_str().expect("admin_base_url").to_owned();
     w.base_url = body["scim_base_url"].as_str().expect("scim_base_url").to_owned();
     w.admin_token = Some(body["admin_token"].as_str().expect("admin_token").to_owned());
