@@ -54,8 +54,11 @@ struct Pending {
 pub struct Cleanup {
     pending: Arc<std::sync::Mutex<Vec<Pending>>>,
     /// Where and as whom to sweep for resources named with the run prefix.
-    sweep: Arc<std::sync::Mutex<Option<(String, Vec<(String, String)>, String)>>>,
+    sweep: Arc<std::sync::Mutex<Option<Sweep>>>,
 }
+
+/// The run's SCIM base URL, credentials and name prefix.
+type Sweep = (String, Vec<(String, String)>, String);
 
 impl Cleanup {
     fn list(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
