@@ -8,7 +8,7 @@
 
 use crate::api::{self, Api, Config, Request, Response, SCIM_PREFIX};
 use crate::error::ScimError;
-use crate::store::{MemoryStore, Store};
+use crate::store::{Database, MemoryStore, Store};
 use crate::tenant::{SCIM_PROVISIONER, Tenant};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -22,6 +22,9 @@ pub const ADMIN_PREFIX: &str = "/admin/v1";
 /// Makes the store of a new tenant.
 pub type StoreFactory = Box<dyn Fn(&str) -> Arc<dyn Store> + Send + Sync>;
 
+/// Tokens generated at start-up, as `(what, token)`, to be shown once.
+pub type Generated = Vec<(&'static str, String)>;
+
 /// The reference server.
 pub struct App {
     pub config: Config,
@@ -29,6 +32,8 @@ pub struct App {
     pub rate_limit: Option<u32>,
     tenants: RwLock<HashMap<String, Arc<Tenant>>>,
     new_store: StoreFactory,
+    /// The database of a durable server (tenants, their data, admin state and audit logs).
+    db: Option<Database>,
 }
 
 impl std::fmt::Debug for App {
@@ -41,7 +46,7 @@ impl App {
     /// A server with a default tenant whose admin token is `admin_token` and whose built-in
     /// "SCIM Provisioner" service user has an API key `scim_token`.
     pub fn new(config: Config, scim_token: &str, admin_token: &str, new_store: StoreFactory) -> App {
-        let app = App { config, rate_limit: None, tenants: RwLock::new(HashMap::new()), new_store };
+        let app = App { config, rate_limit: None, tenants: RwLock::new(HashMap::new()), new_store, db: None };
         let t = app.add_tenant(DEFAULT_TENANT, admin_token);
         let user = t.add_service_user("SCIM Provisioner", vec![SCIM_PROVISIONER.to_owned()]);
         t.add_key(&user.id, Some(scim_token)).expect("the service user was just created");
@@ -53,17 +58,91 @@ impl App {
         App::new(config, scim_token, admin_token, Box::new(|_| Arc::new(MemoryStore::new())))
     }
 
+    /// A durable server on a database: every saved tenant is loaded; the default tenant is
+    /// created when missing. A given SCIM token becomes a key of the built-in SCIM Provisioner
+    /// (if it is not one already) and a given admin token replaces the stored one. Tokens that
+    /// had to be generated are returned as `(what, token)`, to be shown once.
+    pub fn open(
+        config: Config,
+        db: Database,
+        scim_token: Option<&str>,
+        admin_token: Option<&str>,
+    ) -> Result<(App, Generated), String> {
+        let factory_db = db.clone();
+        let app = App {
+            config: config.clone(),
+            rate_limit: None,
+            tenants: RwLock::new(HashMap::new()),
+            new_store: Box::new(move |name| Arc::new(factory_db.store(name))),
+            db: Some(db.clone()),
+        };
+        let mut generated = Vec::new();
+        for (name, state) in db.tenants().map_err(|e| e.detail)? {
+            let state = crate::tenant::AdminState::from_json(&state)
+                .ok_or_else(|| format!("the stored state of tenant '{name}' is unreadable"))?;
+            let t = Tenant::durable(&name, &db, config.clone(), state).map_err(|e| e.detail)?;
+            app.tenants.write().unwrap_or_else(|p| p.into_inner()).insert(name, Arc::new(t));
+        }
+        let t = match app.tenant(DEFAULT_TENANT) {
+            Some(t) => {
+                if let Some(a) = admin_token {
+                    t.set_admin_token(a).map_err(|e| e.detail)?;
+                }
+                t
+            }
+            None => {
+                let a = admin_token.map(str::to_owned).unwrap_or_else(|| {
+                    let a = api::auth::generate_token("admin");
+                    generated.push(("admin token", a.clone()));
+                    a
+                });
+                app.add_tenant(DEFAULT_TENANT, &a)
+            }
+        };
+        let provisioner = t.state().service_users.iter().find(|u| u.name == "SCIM Provisioner").map(|u| u.id.clone());
+        let provisioner =
+            provisioner.unwrap_or_else(|| t.add_service_user("SCIM Provisioner", vec![SCIM_PROVISIONER.to_owned()]).id);
+        match scim_token {
+            Some(token) if !t.has_key(token) => {
+                t.add_key(&provisioner, Some(token)).map_err(|e| e.detail)?;
+            }
+            Some(_) => {}
+            None if t.state().keys.iter().all(|k| k.revoked) => {
+                let (_, token) = t.add_key(&provisioner, None).map_err(|e| e.detail)?;
+                generated.push(("SCIM provisioning key", token));
+            }
+            None => {}
+        }
+        Ok((app, generated))
+    }
+
     /// Adds a tenant; returns it. An existing tenant of that name is kept.
     pub fn add_tenant(&self, name: &str, admin_token: &str) -> Arc<Tenant> {
         let mut map = self.tenants.write().unwrap_or_else(|p| p.into_inner());
         map.entry(name.to_owned())
-            .or_insert_with(|| Arc::new(Tenant::new(name, (self.new_store)(name), self.config.clone(), admin_token)))
+            .or_insert_with(|| {
+                let t = match &self.db {
+                    Some(db) => Tenant::durable(name, db, self.config.clone(), Tenant::new_state(admin_token))
+                        .unwrap_or_else(|_| {
+                            Tenant::new(name, (self.new_store)(name), self.config.clone(), admin_token)
+                        }),
+                    None => Tenant::new(name, (self.new_store)(name), self.config.clone(), admin_token),
+                };
+                Arc::new(t)
+            })
             .clone()
     }
 
     /// Removes a tenant and everything in it; whether it existed.
     pub fn remove_tenant(&self, name: &str) -> bool {
-        self.tenants.write().unwrap_or_else(|p| p.into_inner()).remove(name).is_some()
+        let removed = self.tenants.write().unwrap_or_else(|p| p.into_inner()).remove(name).is_some();
+        if removed
+            && let Some(db) = &self.db
+            && let Err(e) = db.remove_tenant(name)
+        {
+            tracing::error!(tenant = name, error = %e, "could not remove a tenant's data");
+        }
+        removed
     }
 
     /// A tenant by name.

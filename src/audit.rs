@@ -1,12 +1,12 @@
 //! The audit log: every provisioning change, in order, so that unexpected provisioning or
 //! deprovisioning can be monitored (`GET /admin/v1/events?after=N`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Mutex;
 
 /// One change: who did what to which resource, a before/after summary, and when.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub seq: u64,
     pub at: String,
@@ -20,16 +20,23 @@ pub struct Event {
     pub after: Option<Value>,
 }
 
-/// An append-only, in-memory event log.
+/// An append-only event log, in memory and, for a durable server, in the database.
 #[derive(Debug, Default)]
 pub struct Audit {
     events: Mutex<Vec<Event>>,
+    sink: Option<(crate::store::Database, String)>,
 }
 
 /// The most events one read returns.
 pub const PAGE: usize = 1000;
 
 impl Audit {
+    /// A log that also appends to the database, starting from the events already stored.
+    pub fn persistent(db: crate::store::Database, tenant: &str, stored: Vec<Value>) -> Audit {
+        let events = stored.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect();
+        Audit { events: Mutex::new(events), sink: Some((db, tenant.to_owned())) }
+    }
+
     /// Appends an event and returns its sequence number (1-based).
     pub fn record(
         &self,
@@ -42,7 +49,7 @@ impl Audit {
     ) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
         let seq = events.len() as u64 + 1;
-        events.push(Event {
+        let event = Event {
             seq,
             at: crate::clock::now(),
             actor: actor.to_owned(),
@@ -51,7 +58,13 @@ impl Audit {
             resource_id: resource_id.to_owned(),
             before,
             after,
-        });
+        };
+        if let Some((db, tenant)) = &self.sink
+            && let Err(e) = db.append_event(tenant, seq, &serde_json::to_value(&event).unwrap_or_default())
+        {
+            tracing::error!(error = %e, "could not store an audit event");
+        }
+        events.push(event);
         seq
     }
 

@@ -26,7 +26,10 @@ enum Command {
         /// The default tenant's admin token; generated and printed once when absent.
         #[arg(long, env = "SCIMCHECK_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
-        /// Keep data in memory only.
+        /// Directory of the SQLite database (created when missing).
+        #[arg(long, default_value = "./scimcheck-data")]
+        data: PathBuf,
+        /// Keep data in memory only (tests and demos); everything is lost on exit.
         #[arg(long)]
         in_memory: bool,
         /// Allow at most N requests per minute per tenant (429 with Retry-After beyond); off by default.
@@ -103,8 +106,8 @@ fn main() -> ExitCode {
 
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Serve { listen, token, admin_token, in_memory: _, strict, rate_limit } => {
-            serve(&listen, token, admin_token, strict, rate_limit).await
+        Command::Serve { listen, token, admin_token, data, in_memory, strict, rate_limit } => {
+            serve(&listen, token, admin_token, (!in_memory).then_some(data), strict, rate_limit).await
         }
         Command::Check {
             base_url,
@@ -199,6 +202,7 @@ async fn serve(
     listen: &str,
     token: Option<String>,
     admin_token: Option<String>,
+    data: Option<PathBuf>,
     strict: bool,
     rate_limit: Option<u32>,
 ) -> Result<ExitCode> {
@@ -209,24 +213,33 @@ async fn serve(
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
-    let token = match token {
-        Some(t) => t,
-        None => {
-            let t = api::auth::generate_token("scim");
-            println!("generated SCIM provisioning key (shown once, only its hash is kept): {t}");
-            t
-        }
-    };
-    let admin_token = match admin_token {
-        Some(t) => t,
-        None => {
-            let t = api::auth::generate_token("admin");
-            println!("generated admin token (shown once, only its hash is kept): {t}");
-            t
-        }
-    };
     let config = api::Config { strict, ..api::Config::default() };
-    let mut app = app::App::in_memory(config, &token, &admin_token);
+    let (mut app, generated) = match &data {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            let path = dir.join("scimcheck.db");
+            let db = scimcheck::store::Database::open(&path).map_err(anyhow::Error::msg)?;
+            eprintln!("data: {} (SQLite, WAL, synchronous=FULL)", path.display());
+            app::App::open(config, db, token.as_deref(), admin_token.as_deref()).map_err(anyhow::Error::msg)?
+        }
+        None => {
+            let mut generated = Vec::new();
+            let mut pick = |given: Option<String>, what: &'static str, prefix: &str| {
+                given.unwrap_or_else(|| {
+                    let t = api::auth::generate_token(prefix);
+                    generated.push((what, t.clone()));
+                    t
+                })
+            };
+            let token = pick(token, "SCIM provisioning key", "scim");
+            let admin_token = pick(admin_token, "admin token", "admin");
+            eprintln!("data: in memory only (--in-memory)");
+            (app::App::in_memory(config, &token, &admin_token), generated)
+        }
+    };
+    for (what, t) in generated {
+        println!("generated {what} (shown once, only its hash is kept): {t}");
+    }
     app.rate_limit = rate_limit;
     let api = std::sync::Arc::new(app);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;

@@ -10,8 +10,9 @@ use crate::api::auth::{self, hash};
 use crate::api::{Api, Config, Request};
 use crate::error::{Result, ScimError};
 use crate::product::{Assignment, ROOT_TEAM, Settings, UserRules};
-use crate::store::Store;
-use serde::Serialize;
+use crate::store::{Database, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -21,7 +22,7 @@ use std::time::Instant;
 pub const SCIM_PROVISIONER: &str = "scim_provisioner";
 
 /// A non-human user that owns API keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceUser {
     pub id: String,
     pub name: String,
@@ -39,7 +40,7 @@ pub struct ApiKey {
 }
 
 /// A group's configured assignments, under the group's name as configured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     pub group: String,
     pub assignments: Vec<Assignment>,
@@ -57,12 +58,69 @@ pub struct AdminState {
     pub mappings: BTreeMap<String, Mapping>,
 }
 
+fn hex(b: &[u8; 32]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if s.len() != 64 {
+        return None;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+impl AdminState {
+    /// The state as stored in the database (hashes only, never tokens).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "settings": self.settings,
+            "admin_token_sha256": hex(&self.admin_token),
+            "service_users": self.service_users,
+            "keys": self.keys.iter().map(|k| json!({"id": k.id, "user_id": k.user_id, "sha256": hex(&k.hash), "revoked": k.revoked, "created": k.created})).collect::<Vec<_>>(),
+            "teams": self.teams,
+            "mappings": self.mappings.values().collect::<Vec<_>>(),
+        })
+    }
+
+    /// The state from its stored form.
+    pub fn from_json(v: &Value) -> Option<AdminState> {
+        let keys = v["keys"]
+            .as_array()?
+            .iter()
+            .map(|k| {
+                Some(ApiKey {
+                    id: k["id"].as_str()?.to_owned(),
+                    user_id: k["user_id"].as_str()?.to_owned(),
+                    hash: unhex(k["sha256"].as_str()?)?,
+                    revoked: k["revoked"].as_bool()?,
+                    created: k["created"].as_str().unwrap_or_default().to_owned(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mappings: Vec<Mapping> = serde_json::from_value(v["mappings"].clone()).ok()?;
+        Some(AdminState {
+            settings: serde_json::from_value(v["settings"].clone()).ok()?,
+            admin_token: unhex(v["admin_token_sha256"].as_str()?)?,
+            service_users: serde_json::from_value(v["service_users"].clone()).ok()?,
+            keys,
+            teams: serde_json::from_value(v["teams"].clone()).ok()?,
+            mappings: mappings.into_iter().map(|m| (m.group.to_lowercase(), m)).collect(),
+        })
+    }
+}
+
 /// One tenant.
 pub struct Tenant {
     pub name: String,
     pub api: Api,
     state: RwLock<AdminState>,
     rate: Mutex<(Instant, u32)>,
+    /// Where the admin state is saved, for a durable server.
+    db: Option<Database>,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -74,20 +132,63 @@ impl std::fmt::Debug for Tenant {
 impl Tenant {
     /// A tenant with its store and admin token; SCIM on, a root team, no keys yet.
     pub fn new(name: &str, store: Arc<dyn Store>, config: Config, admin_token: &str) -> Tenant {
-        let state = AdminState {
+        Tenant {
+            name: name.to_owned(),
+            api: Api::new(store, config),
+            state: RwLock::new(Self::new_state(admin_token)),
+            rate: Mutex::new((Instant::now(), 0)),
+            db: None,
+        }
+    }
+
+    /// A tenant kept in a database: its store, saved admin state and audit log.
+    pub fn durable(name: &str, db: &Database, config: Config, state: AdminState) -> Result<Tenant> {
+        let mut api = Api::new(Arc::new(db.store(name)), config);
+        let events = db.events(name)?;
+        api.audit = Arc::new(crate::audit::Audit::persistent(db.clone(), name, events));
+        let t = Tenant {
+            name: name.to_owned(),
+            api,
+            state: RwLock::new(state),
+            rate: Mutex::new((Instant::now(), 0)),
+            db: Some(db.clone()),
+        };
+        let settings = t.state().settings.clone();
+        t.api.product_rules.store(settings.user_rules == UserRules::Product, Ordering::Relaxed);
+        t.persist()?;
+        Ok(t)
+    }
+
+    /// A fresh admin state with this admin token.
+    pub fn new_state(admin_token: &str) -> AdminState {
+        AdminState {
             settings: Settings::default(),
             admin_token: hash(admin_token),
             service_users: Vec::new(),
             keys: Vec::new(),
             teams: BTreeSet::from([ROOT_TEAM.to_owned()]),
             mappings: BTreeMap::new(),
-        };
-        Tenant {
-            name: name.to_owned(),
-            api: Api::new(store, config),
-            state: RwLock::new(state),
-            rate: Mutex::new((Instant::now(), 0)),
         }
+    }
+
+    /// Saves the admin state, when the tenant is durable.
+    pub fn persist(&self) -> Result<()> {
+        match &self.db {
+            Some(db) => db.save_tenant(&self.name, &self.state().to_json()),
+            None => Ok(()),
+        }
+    }
+
+    /// Replaces the admin token (a durable server restarted with `--admin-token`).
+    pub fn set_admin_token(&self, token: &str) -> Result<()> {
+        self.state_mut().admin_token = hash(token);
+        self.persist()
+    }
+
+    /// Whether some unrevoked key has this token.
+    pub fn has_key(&self, token: &str) -> bool {
+        let h = hash(token);
+        self.state().keys.iter().any(|k| !k.revoked && auth::matches(&k.hash, &h))
     }
 
     pub fn state(&self) -> RwLockReadGuard<'_, AdminState> {
@@ -102,12 +203,14 @@ impl Tenant {
     pub fn set_settings(&self, s: Settings) {
         self.api.product_rules.store(s.user_rules == UserRules::Product, Ordering::Relaxed);
         self.state_mut().settings = s;
+        let _ = self.persist();
     }
 
     /// Creates a service user.
     pub fn add_service_user(&self, name: &str, privileges: Vec<String>) -> ServiceUser {
         let u = ServiceUser { id: auth::generate_id(), name: name.to_owned(), privileges };
         self.state_mut().service_users.push(u.clone());
+        let _ = self.persist();
         u
     }
 
@@ -139,7 +242,8 @@ impl Tenant {
             .find(|k| k.id == id)
             .ok_or_else(|| ScimError::not_found(format!("API key '{id}' not found")))?;
         key.revoked = true;
-        Ok(())
+        drop(st);
+        self.persist()
     }
 
     /// Authenticates a SCIM request; the acting service user's name.

@@ -1,5 +1,6 @@
-//! Runs every feature against the reference server, started in-process on 127.0.0.1:0, then
-//! the strict interop-profile scenarios against a `--strict` reference server.
+//! Runs every feature against the reference server, started in-process on 127.0.0.1:0, once on
+//! the memory store and once on the SQLite store, then the strict interop-profile scenarios
+//! against a `--strict` reference server.
 //!
 //! `harness = false`: this is a plain program. It ignores libtest's arguments (so `cargo test
 //! NAME` and `-- --nocapture` still work) and fails on any failed scenario, whatever its level:
@@ -16,10 +17,22 @@ fn main() -> ExitCode {
         let running =
             server::spawn(app::reference(&token, &admin, api::Config::default())).await.expect("start server");
         let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
-        opts.admin_token = Some(admin);
+        opts.admin_token = Some(admin.clone());
         opts.tags = std::env::var("SCIMCHECK_TAGS").ok();
         let report = suite::run(opts).await.expect("suite runs");
         running.stop().await;
+
+        let db = scimcheck::store::Database::open_in_memory().expect("sqlite");
+        let (durable, _) = app::App::open(api::Config::default(), db, Some(&token), Some(&admin)).expect("durable app");
+        let running = server::spawn(std::sync::Arc::new(durable)).await.expect("start durable server");
+        let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
+        opts.admin_token = Some(admin.clone());
+        let on_sqlite = suite::run(opts).await.expect("suite runs");
+        running.stop().await;
+        println!("on the SQLite store: {}", on_sqlite.summary_line());
+        for s in on_sqlite.scenarios.iter().filter(|s| matches!(s.outcome, suite::Outcome::Failed(_))) {
+            println!("  FAILED on SQLite: {} ({}:{})", s.name, s.path, s.line);
+        }
 
         let strict = api::Config { strict: true, ..api::Config::default() };
         let running = server::spawn(app::reference(&token, "unused-admin", strict)).await.expect("start strict server");
@@ -34,6 +47,7 @@ fn main() -> ExitCode {
 
         let mut all = report;
         all.scenarios.extend(iop.scenarios);
+        all.scenarios.extend(on_sqlite.scenarios.into_iter().filter(|s| !matches!(s.outcome, suite::Outcome::Passed)));
         all.print(&mut std::io::stdout()).expect("stdout");
         if all.failed() > 0 || all.passed() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
     })

@@ -84,6 +84,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
             if !t.state_mut().teams.insert(name.clone()) {
                 return Err(ScimError::uniqueness(format!("team '{name}' already exists")));
             }
+            t.persist()?;
             t.api.audit.record("admin", "team.create", "Team", &name, None, None);
             Ok(Response::json(201, json!({"name": name})))
         }
@@ -105,6 +106,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
             if removed.is_none() {
                 return Err(ScimError::not_found(format!("no mapping for group '{group}'")));
             }
+            t.persist()?;
             t.api.audit.record("admin", "mapping.delete", "GroupMapping", group, removed.map(|m| json!(m)), None);
             Ok(Response::empty(204))
         }
@@ -218,6 +220,7 @@ fn put_mapping(t: &Tenant, req: &Request, group: &str) -> Result<Response> {
     }
     let mapping = Mapping { group: group.to_owned(), assignments };
     let before = t.state_mut().mappings.insert(group.to_lowercase(), mapping.clone());
+    t.persist()?;
     t.api.audit.record(
         "admin",
         "mapping.update",

@@ -327,7 +327,7 @@ impl Store for MemoryStore {
 }
 
 /// The values a record is indexed under: `(attribute, lower-cased value)`.
-fn index_entries(attrs: &serde_json::Map<String, Value>) -> Vec<(&'static str, String)> {
+pub(crate) fn index_entries(attrs: &serde_json::Map<String, Value>) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     for name in ["userName", "externalId", "displayName"] {
         if let Some(s) = attrs.get(name).and_then(Value::as_str) {
@@ -343,7 +343,7 @@ fn index_entries(attrs: &serde_json::Map<String, Value>) -> Vec<(&'static str, S
 }
 
 /// The static name of an indexed attribute.
-fn indexed_name(attr: &str) -> &'static str {
+pub(crate) fn indexed_name(attr: &str) -> &'static str {
     crate::filter::eval::INDEXED.iter().find(|a| **a == attr).copied().unwrap_or("")
 }
 

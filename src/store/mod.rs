@@ -6,8 +6,10 @@
 //! both ways, so `User.groups` and member changes never scan groups.
 
 pub mod memory;
+pub mod sqlite;
 
 pub use memory::MemoryStore;
+pub use sqlite::{Database, SqliteStore};
 
 use crate::error::Result;
 use crate::filter::eval::Compiled;

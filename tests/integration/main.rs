@@ -9,4 +9,5 @@ mod reports;
 mod schemas_fresh;
 mod server;
 mod snapshots;
+mod store_contract;
 mod support;

@@ -1,0 +1,216 @@
+//! One contract for every store: the memory store and the SQLite store must behave the same.
+
+use rstest::rstest;
+use scimcheck::error::ScimType;
+use scimcheck::filter::eval::compile;
+use scimcheck::filter::parse;
+use scimcheck::filter::sort::SortSpec;
+use scimcheck::model::{Kind, UniqueKey};
+use scimcheck::schema::Registry;
+use scimcheck::store::{Database, ListQuery, MemberChange, MemoryStore, NewResource, Position, Store, Update, Window};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+fn store(which: &str) -> Arc<dyn Store> {
+    match which {
+        "memory" => Arc::new(MemoryStore::new()),
+        "sqlite" => Arc::new(Database::open_in_memory().unwrap().store("t1")),
+        _ => unreachable!(),
+    }
+}
+
+fn attrs(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+fn user(s: &dyn Store, name: &str) -> String {
+    let key = UniqueKey { attr: "userName".into(), key: name.to_lowercase() };
+    let res = NewResource {
+        attrs: attrs(json!({"userName": name, "emails": [{"value": format!("{name}@x.org")}]})),
+        unique: vec![key],
+        members: vec![],
+    };
+    s.create(Kind::User, res).unwrap().id
+}
+
+fn all(count: usize) -> Window {
+    Window::Offset { offset: 0, count }
+}
+
+#[rstest]
+fn create_get_update_delete(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    let id = user(&*s, "alice");
+    let r = s.get(Kind::User, &id).unwrap().unwrap();
+    assert_eq!(r.attrs["userName"], "alice");
+    assert!(s.get(Kind::Group, &id).unwrap().is_none(), "kinds are separate");
+    let updated = s
+        .update(Kind::User, &id, Some(&r.etag()), &mut |cur, _| {
+            let mut a = cur.attrs.clone();
+            a.insert("title".into(), json!("boss"));
+            Ok(Update {
+                attrs: a,
+                unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
+                members: None,
+            })
+        })
+        .unwrap();
+    assert!(updated.version > r.version);
+    assert_eq!(updated.created, r.created);
+    let stale = s.update(Kind::User, &id, Some(&r.etag()), &mut |cur, _| {
+        Ok(Update { attrs: cur.attrs.clone(), unique: vec![], members: None })
+    });
+    assert_eq!(stale.unwrap_err().status, 412);
+    assert_eq!(s.delete(Kind::User, &id, Some("W/\"0\"")).unwrap_err().status, 412);
+    s.delete(Kind::User, &id, None).unwrap();
+    assert!(s.get(Kind::User, &id).unwrap().is_none());
+    assert_eq!(s.delete(Kind::User, &id, None).unwrap_err().status, 404);
+}
+
+#[rstest]
+fn uniqueness_and_atomic_failures(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    let a = user(&*s, "alice");
+    let b = user(&*s, "bob");
+    let dup = s.create(
+        Kind::User,
+        NewResource {
+            attrs: attrs(json!({"userName": "ALICE"})),
+            unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
+            members: vec![],
+        },
+    );
+    assert_eq!(dup.unwrap_err().scim_type, Some(ScimType::Uniqueness));
+    let before = s.get(Kind::User, &b).unwrap().unwrap();
+    let clash = s.update(Kind::User, &b, None, &mut |_, _| {
+        Ok(Update {
+            attrs: attrs(json!({"userName": "alice"})),
+            unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
+            members: None,
+        })
+    });
+    assert_eq!(clash.unwrap_err().status, 409);
+    assert_eq!(s.get(Kind::User, &b).unwrap().unwrap(), before, "a failed update changes nothing");
+    // The freed name can be reused after delete.
+    s.delete(Kind::User, &a, None).unwrap();
+    user(&*s, "alice");
+}
+
+#[rstest]
+fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    let (u1, u2, u3) = (user(&*s, "u1"), user(&*s, "u2"), user(&*s, "u3"));
+    let g = s
+        .create(
+            Kind::Group,
+            NewResource {
+                attrs: attrs(json!({"displayName": "G"})),
+                unique: vec![],
+                members: vec![(u1.clone(), Some("one".into()))],
+            },
+        )
+        .unwrap();
+    let bad = s.create(
+        Kind::Group,
+        NewResource { attrs: attrs(json!({"displayName": "H"})), unique: vec![], members: vec![("nope".into(), None)] },
+    );
+    assert_eq!(bad.unwrap_err().scim_type, Some(ScimType::InvalidValue));
+    let delta = |add: Vec<&String>, remove: Vec<&String>| {
+        let (add, remove): (Vec<(String, Option<String>)>, Vec<String>) =
+            (add.into_iter().map(|a| (a.clone(), None)).collect(), remove.into_iter().cloned().collect());
+        move |cur: &scimcheck::model::Record, _: scimcheck::store::MembersOf<'_>| {
+            Ok(Update {
+                attrs: cur.attrs.clone(),
+                unique: vec![],
+                members: Some(MemberChange::Delta { add: add.clone(), remove: remove.clone() }),
+            })
+        }
+    };
+    s.update(Kind::Group, &g.id, None, &mut delta(vec![&u2, &u3], vec![&u1])).unwrap();
+    let ids: Vec<String> = s.members(&g.id).unwrap().into_iter().map(|m| m.value).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&u2) && ids.contains(&u3));
+    assert_eq!(s.groups_of(&u2).unwrap()[0].display.as_deref(), Some("G"));
+    assert!(s.groups_of(&u1).unwrap().is_empty());
+    s.update(Kind::Group, &g.id, None, &mut |cur, members| {
+        assert_eq!(members().len(), 2, "the closure sees the current members");
+        Ok(Update {
+            attrs: cur.attrs.clone(),
+            unique: vec![],
+            members: Some(MemberChange::Replace(vec![(u1.clone(), None)])),
+        })
+    })
+    .unwrap();
+    assert_eq!(s.members(&g.id).unwrap().len(), 1);
+    s.delete(Kind::User, &u1, None).unwrap();
+    assert!(s.members(&g.id).unwrap().is_empty(), "deleting a user removes it from groups");
+    s.delete(Kind::Group, &g.id, None).unwrap();
+    assert!(s.groups_of(&u2).unwrap().is_empty());
+}
+
+#[rstest]
+fn listing_filters_sorts_and_pages(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    for n in ["carol", "alice", "bob", "dave", "erin"] {
+        user(&*s, n);
+    }
+    let reg = Registry::embedded();
+    let rt = reg.resource_type("User").unwrap();
+    let page = s
+        .list(Kind::User, &ListQuery { filter: None, sort: None, window: Window::Offset { offset: 1, count: 2 } })
+        .unwrap();
+    assert_eq!((page.total, page.records.len(), page.more_before, page.more_after), (5, 2, true, true));
+    let f = compile(rt, &parse(r#"userName eq "BOB""#).unwrap(), true).unwrap();
+    let page = s.list(Kind::User, &ListQuery { filter: Some(&f), sort: None, window: all(10) }).unwrap();
+    assert_eq!(page.records.iter().map(|r| r.attrs["userName"].as_str().unwrap()).collect::<Vec<_>>(), vec!["bob"]);
+    let f = compile(rt, &parse(r#"emails.value eq "dave@x.org""#).unwrap(), true).unwrap();
+    assert_eq!(s.list(Kind::User, &ListQuery { filter: Some(&f), sort: None, window: all(10) }).unwrap().total, 1);
+    let f = compile(rt, &parse(r#"userName co "a""#).unwrap(), true).unwrap();
+    let sort = SortSpec::parse(rt, "userName", Some("descending")).unwrap();
+    let page = s.list(Kind::User, &ListQuery { filter: Some(&f), sort: Some(&sort), window: all(10) }).unwrap();
+    let names: Vec<&str> = page.records.iter().map(|r| r.attrs["userName"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["dave", "carol", "alice"]);
+    // Keyset windows.
+    let sort = SortSpec::parse(rt, "userName", None).unwrap();
+    let first = s
+        .list(Kind::User, &ListQuery { filter: None, sort: Some(&sort), window: Window::After { pos: None, count: 2 } })
+        .unwrap();
+    let last = first.records.last().unwrap();
+    let pos = Position { key: sort.key(last), id: last.id.clone() };
+    let next = s
+        .list(
+            Kind::User,
+            &ListQuery { filter: None, sort: Some(&sort), window: Window::After { pos: Some(pos.clone()), count: 2 } },
+        )
+        .unwrap();
+    assert_eq!(
+        next.records.iter().map(|r| r.attrs["userName"].as_str().unwrap()).collect::<Vec<_>>(),
+        vec!["carol", "dave"]
+    );
+    let back = s
+        .list(Kind::User, &ListQuery { filter: None, sort: Some(&sort), window: Window::Before { pos, count: 5 } })
+        .unwrap();
+    assert_eq!(back.records.len(), 1, "only alice comes before bob");
+}
+
+#[test]
+fn sqlite_keeps_everything_across_reopen() {
+    let dir = std::env::temp_dir().join(format!("scimcheck-reopen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("db.sqlite");
+    let id = {
+        let db = Database::open(&path).unwrap();
+        let s = db.store("t1");
+        let id = user(&s, "persisted");
+        db.save_tenant("t1", &json!({"x": 1})).unwrap();
+        db.append_event("t1", 1, &json!({"seq": 1})).unwrap();
+        id
+    };
+    let db = Database::open(&path).unwrap();
+    assert_eq!(db.store("t1").get(Kind::User, &id).unwrap().unwrap().attrs["userName"], "persisted");
+    assert!(db.store("t2").get(Kind::User, &id).unwrap().is_none(), "tenants are separate");
+    assert_eq!(db.tenants().unwrap(), vec![("t1".to_owned(), json!({"x": 1}))]);
+    assert_eq!(db.events("t1").unwrap().len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
