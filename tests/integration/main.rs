@@ -2,6 +2,7 @@
 //! over a real socket.
 
 mod access;
+mod durability;
 mod filter_cases;
 mod filter_eval;
 mod patch_cases;
