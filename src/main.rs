@@ -1,5 +1,7 @@
 //! The `scimcheck` command line: `serve` runs the reference server, `check` runs the suite.
 
+mod bench;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use scimcheck::{api, app, server, suite};
@@ -15,6 +17,18 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Measure the reference server under a bounded loopback load (`cargo xtask bench`).
+    Bench {
+        /// A small, fast run (CI smoke test).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// A bare hyper server answering fixed JSON: the bench's baseline.
+    #[command(name = "__baseline", hide = true)]
+    Baseline {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+    },
     /// Run the reference SCIM server.
     Serve {
         /// Address to listen on.
@@ -106,6 +120,8 @@ fn main() -> ExitCode {
 
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
+        Command::Bench { quick } => bench::run(quick).await.map(|()| ExitCode::SUCCESS),
+        Command::Baseline { listen } => bench::baseline(&listen).await.map(|()| ExitCode::SUCCESS),
         Command::Serve { listen, token, admin_token, data, in_memory, strict, rate_limit } => {
             serve(&listen, token, admin_token, (!in_memory).then_some(data), strict, rate_limit).await
         }

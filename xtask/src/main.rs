@@ -1,6 +1,7 @@
 //! Project chores:
 //! - `cargo xtask schemas [--check]` regenerates (or verifies) `schemas/json/`;
 //! - `cargo xtask bench filters` runs the filter parser benchmark in release mode;
+//! - `cargo xtask bench [--quick]` measures the server under load against a bare hyper baseline;
 //! - `cargo xtask third-party` runs `scimcheck check` against an independent SCIM server (the
 //!   Python `scim2-server` from PyPI, installed in a virtualenv under `target/third-party`).
 
@@ -12,9 +13,17 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("schemas") => schemas(args.iter().any(|a| a == "--check")),
         Some("bench") if args.get(1).map(String::as_str) == Some("filters") => cargo(&["bench", "--bench", "filters"]),
+        Some("bench") => {
+            let quick = args.iter().any(|a| a == "--quick");
+            let mut a = vec!["run", "--release", "--quiet", "--", "bench"];
+            if quick {
+                a.push("--quick");
+            }
+            cargo(&a)
+        }
         Some("third-party") => third_party(),
         _ => {
-            eprintln!("usage: cargo xtask schemas [--check] | cargo xtask bench filters | cargo xtask third-party");
+            eprintln!("usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask third-party");
             std::process::exit(2);
         }
     }
