@@ -30,7 +30,8 @@ impl Drop for Proc {
 
 fn spawn(args: &[&str]) -> Result<Proc> {
     let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe).args(args).env("RUST_LOG", "error").stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let mut child =
+        Command::new(exe).args(args).env("RUST_LOG", "error").stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
     let stdout = child.stdout.take().context("stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
@@ -90,7 +91,9 @@ where
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
     Row { name: name.to_owned(), rps: all.len() as f64 / elapsed, p50: pct(0.5), p99: pct(0.99), errors }
 }
 
@@ -118,13 +121,11 @@ async fn seed_users(base: &str, prefix: &str, n: usize, conns: usize) -> Result<
                 let body = json!({"userName": format!("{prefix}{i}@example.com"), "name": {"givenName": "U", "familyName": format!("{i}")},
                     "emails": [{"value": format!("{prefix}{i}@example.com"), "primary": true}], "active": true});
                 let r = client.post(format!("{base}/Users")).bearer_auth(TOKEN).json(&body).send().await;
-                if let Ok(r) = r {
-                    if let Ok(v) = r.json::<Value>().await {
-                        if let Some(id) = v["id"].as_str() {
+                if let Ok(r) = r
+                    && let Ok(v) = r.json::<Value>().await
+                        && let Some(id) = v["id"].as_str() {
                             ids.push(id.to_owned());
                         }
-                    }
-                }
                 i += conns;
             }
             ids
@@ -143,12 +144,24 @@ async fn seed_users(base: &str, prefix: &str, n: usize, conns: usize) -> Result<
 /// Creates a group whose members are `ids`, added 1,000 per PATCH.
 async fn seed_group(base: &str, name: &str, ids: &[String]) -> Result<String> {
     let client = reqwest::Client::builder().no_proxy().build()?;
-    let g: Value = client.post(format!("{base}/Groups")).bearer_auth(TOKEN).json(&json!({"displayName": name})).send().await?.json().await?;
+    let g: Value = client
+        .post(format!("{base}/Groups"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"displayName": name}))
+        .send()
+        .await?
+        .json()
+        .await?;
     let gid = g["id"].as_str().context("group id")?.to_owned();
     for chunk in ids.chunks(1000) {
         let members: Vec<Value> = chunk.iter().map(|id| json!({"value": id})).collect();
         let body = json!({"Operations": [{"op": "add", "path": "members", "value": members}]});
-        let r = client.patch(format!("{base}/Groups/{gid}?excludedAttributes=members")).bearer_auth(TOKEN).json(&body).send().await?;
+        let r = client
+            .patch(format!("{base}/Groups/{gid}?excludedAttributes=members"))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await?;
         if !r.status().is_success() {
             bail!("adding members failed: {}", r.status());
         }
@@ -157,12 +170,27 @@ async fn seed_group(base: &str, name: &str, ids: &[String]) -> Result<String> {
 }
 
 pub async fn run(quick: bool) -> Result<()> {
-    let (users_small, users_large, secs, conns) = if quick { (1_000, 5_000, 0.5, 8) } else { (10_000, 100_000, 3.0, 16) };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (users_small, users_large, secs, conns) =
+        if quick { (1_000, 5_000, 0.5, 8) } else { (10_000, 100_000, 3.0, 16) };
     let dir = std::env::temp_dir().join(format!("scimcheck-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let baseline = spawn(&["__baseline", "--listen", "127.0.0.1:0"])?;
-    let server = spawn(&["serve", "--listen", "127.0.0.1:0", "--token", TOKEN, "--admin-token", "bench-admin", "--data", dir.to_str().unwrap_or(".")])?;
-    println!("bench: {} connections, {secs} s per measurement; server {}, baseline {}", conns, server.base, baseline.base);
+    let server = spawn(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--token",
+        TOKEN,
+        "--admin-token",
+        "bench-admin",
+        "--data",
+        dir.to_str().unwrap_or("."),
+    ])?;
+    println!(
+        "bench: {} connections, {secs} s per measurement; server {}, baseline {}",
+        conns, server.base, baseline.base
+    );
 
     let mut rows: Vec<(String, Row)> = Vec::new();
     let b = baseline.base.clone();
@@ -182,57 +210,100 @@ pub async fn run(quick: bool) -> Result<()> {
         let big = seed_group(&server.base, &format!("big-{phase}"), &ids).await?;
         let small = seed_group(&server.base, &format!("small-{phase}"), &ids[..100.min(ids.len())]).await?;
         let rss = rss_kib(server.child.id()).unwrap_or(0);
-        println!("seeded {phase}: {} users this phase, a group of {} members, in {:.1} s; server RSS {:.1} MiB", ids.len(), ids.len(), t.elapsed().as_secs_f64(), rss as f64 / 1024.0);
+        println!(
+            "seeded {phase}: {} users this phase, a group of {} members, in {:.1} s; server RSS {:.1} MiB",
+            ids.len(),
+            ids.len(),
+            t.elapsed().as_secs_f64(),
+            rss as f64 / 1024.0
+        );
         let s = server.base.clone();
         let i2 = ids.clone();
-        rows.push((phase.into(), drive("GET /Users/{id}", conns, secs, move |i, c| {
-            let url = format!("{s}/Users/{}", i2[i * 7919 % i2.len()]);
-            async move { ok(c.get(url), 200).await }
-        }).await));
+        rows.push((
+            phase.into(),
+            drive("GET /Users/{id}", conns, secs, move |i, c| {
+                let url = format!("{s}/Users/{}", i2[i * 7919 % i2.len()]);
+                async move { ok(c.get(url), 200).await }
+            })
+            .await,
+        ));
         let s = server.base.clone();
         let n = ids.len();
         let p = phase.to_owned();
-        rows.push((phase.into(), drive("GET /Users?filter=userName eq", conns, secs, move |i, c| {
-            let url = format!("{s}/Users?filter=userName%20eq%20%22{p}-{}%40example.com%22", i * 7919 % n);
-            async move { ok(c.get(url), 200).await }
-        }).await));
+        rows.push((
+            phase.into(),
+            drive("GET /Users?filter=userName eq", conns, secs, move |i, c| {
+                let url = format!("{s}/Users?filter=userName%20eq%20%22{p}-{}%40example.com%22", i * 7919 % n);
+                async move { ok(c.get(url), 200).await }
+            })
+            .await,
+        ));
         let s = server.base.clone();
-        rows.push((phase.into(), drive("GET /Users?count=100", conns, secs, move |i, c| {
-            let url = format!("{s}/Users?count=100&startIndex={}", 1 + (i * 100) % 5000);
-            async move { ok(c.get(url), 200).await }
-        }).await));
+        rows.push((
+            phase.into(),
+            drive("GET /Users?count=100", conns, secs, move |i, c| {
+                let url = format!("{s}/Users?count=100&startIndex={}", 1 + (i * 100) % 5000);
+                async move { ok(c.get(url), 200).await }
+            })
+            .await,
+        ));
         let s = server.base.clone();
         let p = phase.to_owned();
-        rows.push((phase.into(), drive("POST /Users", conns, secs, move |i, c| {
-            let body = json!({"userName": format!("post-{p}-{i}@example.com")});
-            let url = format!("{s}/Users");
-            async move { ok(c.post(url).json(&body), 201).await }
-        }).await));
+        rows.push((
+            phase.into(),
+            drive("POST /Users", conns, secs, move |i, c| {
+                let body = json!({"userName": format!("post-{p}-{i}@example.com")});
+                let url = format!("{s}/Users");
+                async move { ok(c.post(url).json(&body), 201).await }
+            })
+            .await,
+        ));
         let s = server.base.clone();
         let i2 = ids.clone();
-        rows.push((phase.into(), drive("PATCH /Users/{id} deactivate", conns, secs, move |i, c| {
-            let url = format!("{s}/Users/{}", i2[i * 7919 % i2.len()]);
-            let body = json!({"Operations": [{"op": "replace", "value": {"active": false}}]});
-            async move { ok(c.patch(url).json(&body), 200).await }
-        }).await));
+        rows.push((
+            phase.into(),
+            drive("PATCH /Users/{id} deactivate", conns, secs, move |i, c| {
+                let url = format!("{s}/Users/{}", i2[i * 7919 % i2.len()]);
+                let body = json!({"Operations": [{"op": "replace", "value": {"active": false}}]});
+                async move { ok(c.patch(url).json(&body), 200).await }
+            })
+            .await,
+        ));
         for (label, gid, size) in [("100", small.clone(), 100usize), (phase, big.clone(), ids.len())] {
             let s = server.base.clone();
             let i2 = ids.clone();
-            rows.push((phase.into(), drive(&format!("PATCH group of {label}: add+remove 1"), conns, secs, move |i, c| {
-                // Alternate: add a member not yet in the group, then remove it again.
-                let id = i2[(size + i / 2) % i2.len()].clone();
-                let op = if i % 2 == 0 { json!({"op": "add", "path": "members", "value": [{"value": id}]}) } else { json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")}) };
-                let url = format!("{s}/Groups/{gid}?excludedAttributes=members");
-                let body = json!({"Operations": [op]});
-                async move { ok(c.patch(url).json(&body), 200).await }
-            }).await));
+            rows.push((
+                phase.into(),
+                drive(&format!("PATCH group of {label}: add+remove 1"), conns, secs, move |i, c| {
+                    // Alternate: add a member not yet in the group, then remove it again.
+                    let id = i2[(size + i / 2) % i2.len()].clone();
+                    let op = if i % 2 == 0 {
+                        json!({"op": "add", "path": "members", "value": [{"value": id}]})
+                    } else {
+                        json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
+                    };
+                    let url = format!("{s}/Groups/{gid}?excludedAttributes=members");
+                    let body = json!({"Operations": [op]});
+                    async move { ok(c.patch(url).json(&body), 200).await }
+                })
+                .await,
+            ));
         }
     }
-    println!("\n{:<6} {:<40} {:>10} {:>10} {:>10} {:>9} {:>7}", "phase", "request", "req/s", "p50", "p99", "vs hyper", "errors");
+    println!(
+        "\n{:<6} {:<40} {:>10} {:>10} {:>10} {:>9} {:>7}",
+        "phase", "request", "req/s", "p50", "p99", "vs hyper", "errors"
+    );
     for (phase, r) in &rows {
         println!(
             "{:<6} {:<40} {:>10.0} {:>10.2?} {:>10.2?} {:>8.1}% {:>7}",
-            phase, r.name, r.rps, r.p50, r.p99, 100.0 * r.rps / baseline_rps, r.errors
+            phase,
+            r.name,
+            r.rps,
+            r.p50,
+            r.p99,
+            100.0 * r.rps / baseline_rps,
+            r.errors
         );
     }
     drop(server);
@@ -258,7 +329,9 @@ pub async fn baseline(listen: &str) -> Result<()> {
                         .expect("static response"),
                 )
             });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(stream), svc).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                .await;
         });
     }
 }

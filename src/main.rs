@@ -49,6 +49,12 @@ enum Command {
         /// Allow at most N requests per minute per tenant (429 with Retry-After beyond); off by default.
         #[arg(long, value_name = "N")]
         rate_limit: Option<u32>,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key (PEM) for --tls-cert.
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Reject input the RFCs forbid even where Okta or Entra send it.
         #[arg(long)]
         strict: bool,
@@ -122,8 +128,12 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Bench { quick } => bench::run(quick).await.map(|()| ExitCode::SUCCESS),
         Command::Baseline { listen } => bench::baseline(&listen).await.map(|()| ExitCode::SUCCESS),
-        Command::Serve { listen, token, admin_token, data, in_memory, strict, rate_limit } => {
-            serve(&listen, token, admin_token, (!in_memory).then_some(data), strict, rate_limit).await
+        Command::Serve { listen, token, admin_token, data, in_memory, strict, rate_limit, tls_cert, tls_key } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(c), Some(k)) => Some(server::tls_acceptor(&c, &k).map_err(anyhow::Error::msg)?),
+                _ => None,
+            };
+            serve(&listen, token, admin_token, (!in_memory).then_some(data), strict, rate_limit, tls).await
         }
         Command::Check {
             base_url,
@@ -221,6 +231,7 @@ async fn serve(
     data: Option<PathBuf>,
     strict: bool,
     rate_limit: Option<u32>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -260,7 +271,8 @@ async fn serve(
     let api = std::sync::Arc::new(app);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    println!("listening on http://{addr}{}", api::SCIM_PREFIX);
-    server::serve_until_signal(listener, api).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{addr}{}", api::SCIM_PREFIX);
+    server::serve_until_signal(listener, api, tls).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -39,11 +39,22 @@ pub struct Config {
     pub default_count: usize,
     /// Largest page returned, advertised as `filter.maxResults`.
     pub max_results: usize,
+    /// Time a client has to send its request headers (and to finish a TLS handshake).
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { strict: false, max_body_bytes: 1 << 20, default_count: 100, max_results: 200 }
+        Config {
+            strict: false,
+            max_body_bytes: 1 << 20,
+            default_count: 100,
+            max_results: 200,
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
+        }
     }
 }
 

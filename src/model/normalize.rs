@@ -16,6 +16,12 @@ use crate::schema::registry::Location;
 use crate::schema::{AttrType, Attribute, Mutability, ResourceType};
 use serde_json::{Map, Value};
 
+/// The longest string value accepted in an attribute, in bytes.
+pub const MAX_STRING_BYTES: usize = 64 * 1024;
+
+/// The most values a multi-valued attribute (or a member list) may have in one request.
+pub const MAX_VALUES: usize = 10_000;
+
 /// How forgiving to be with input that real IdPs send but the RFC does not allow.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Mode {
@@ -169,6 +175,12 @@ pub fn coerce(attr: &Attribute, value: &Value, mode: Mode, path: &str) -> Result
             other if !mode.strict => vec![other],
             _ => return Err(ScimError::invalid_value(format!("'{path}' is multi-valued and must be an array"))),
         };
+        if items.len() > MAX_VALUES {
+            return Err(ScimError::bad_request(
+                crate::error::ScimType::TooMany,
+                format!("'{path}' has {} values; the limit is {MAX_VALUES}", items.len()),
+            ));
+        }
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             if let Some(v) = coerce_single(attr, item, mode, path)?
@@ -196,6 +208,12 @@ pub fn coerce_single(attr: &Attribute, value: &Value, mode: Mode, path: &str) ->
         (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s)) => {
             if s.is_empty() {
                 return Ok(None);
+            }
+            if s.len() > MAX_STRING_BYTES {
+                return Err(ScimError::invalid_value(format!(
+                    "'{path}' is {} bytes long; the limit is {MAX_STRING_BYTES}",
+                    s.len()
+                )));
             }
             value.clone()
         }
@@ -263,6 +281,12 @@ fn member_inputs(value: &Value) -> Result<Vec<MemberInput>> {
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
+    if items.len() > MAX_VALUES {
+        return Err(ScimError::bad_request(
+            crate::error::ScimType::TooMany,
+            format!("{} members in one request; the limit is {MAX_VALUES} (add the rest with PATCH)", items.len()),
+        ));
+    }
     let mut out: Vec<MemberInput> = Vec::with_capacity(items.len());
     for item in items {
         let m = member_input(item)?;

@@ -42,6 +42,12 @@ impl MemberPlan {
             Value::Null => vec![],
             other => vec![other],
         };
+        if self.add.len() + items.len() > crate::model::normalize::MAX_VALUES {
+            return Err(crate::error::ScimError::bad_request(
+                crate::error::ScimType::TooMany,
+                format!("more than {} members added in one request", crate::model::normalize::MAX_VALUES),
+            ));
+        }
         for item in items {
             let m = member_input(item)?;
             self.remove.remove(&m.value);

@@ -18,13 +18,30 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 
 /// Serves the API on `listener` until `shutdown` completes, then lets open requests finish
 /// (for at most five seconds).
 pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+    run_with(listener, app, None, shutdown).await
+}
+
+/// Like [`run`], over TLS when an acceptor is given.
+pub async fn run_with(
+    listener: TcpListener,
+    app: Arc<App>,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    // A cap on concurrent connections: past it, accepting waits for one to close.
+    let slots = Arc::new(tokio::sync::Semaphore::new(app.config.max_connections));
     tokio::pin!(shutdown);
     loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            _ = &mut shutdown => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -38,17 +55,39 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
-                let service = service_fn(move |req| handle(app.clone(), req));
-                let conn = http1::Builder::new()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(10))
-                    .serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%peer, error = %e, "connection closed with an error");
+                let header_timeout = app.config.header_timeout;
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                let mut builder = http1::Builder::new();
+                builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
+                match &tls {
+                    None => {
+                        let service = service_fn(move |req| handle(app.clone(), scheme, req));
+                        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                        tokio::spawn(async move {
+                            if let Err(e) = conn.await {
+                                tracing::debug!(%peer, error = %e, "connection closed with an error");
+                            }
+                            drop(permit);
+                        });
                     }
-                });
+                    Some(acceptor) => {
+                        let acceptor = acceptor.clone();
+                        let watcher = graceful.watcher();
+                        tokio::spawn(async move {
+                            // The TLS handshake gets the same deadline as reading request headers.
+                            let Ok(Ok(tls_stream)) = tokio::time::timeout(header_timeout, acceptor.accept(stream)).await else {
+                                tracing::debug!(%peer, "TLS handshake failed or timed out");
+                                return;
+                            };
+                            let service = service_fn(move |req| handle(app.clone(), scheme, req));
+                            let conn = watcher.watch(builder.serve_connection(TokioIo::new(tls_stream), service));
+                            if let Err(e) = conn.await {
+                                tracing::debug!(%peer, error = %e, "connection closed with an error");
+                            }
+                            drop(permit);
+                        });
+                    }
+                }
             }
             _ = &mut shutdown => break,
         }
@@ -58,9 +97,30 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
     Ok(())
 }
 
-/// Binds `addr` and serves until Ctrl-C or SIGTERM.
-pub async fn serve_until_signal(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> {
-    run(listener, app, shutdown_signal()).await
+/// A TLS acceptor from PEM files (TLS 1.3 and 1.2 only, rustls with ring).
+pub fn tls_acceptor(cert_pem: &std::path::Path, key_pem: &std::path::Path) -> Result<TlsAcceptor, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_pem)
+        .map_err(|e| format!("cannot read {}: {e}", cert_pem.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("bad certificate in {}: {e}", cert_pem.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key_pem)
+        .map_err(|e| format!("cannot read the key in {}: {e}", key_pem.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("certificate and key do not fit: {e}"))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve_until_signal(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>) -> std::io::Result<()> {
+    run_with(listener, app, tls, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -81,17 +141,34 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    app: Arc<App>,
+    scheme: &'static str,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let host = req.headers().get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_owned();
+    // Echo the client's request id (when it is sane) or make one.
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let response = match read_request(&app, req).await {
-        Ok(r) => app.handle(r, &format!("http://{host}")),
+        Ok(r) => app.handle(r, &format!("{scheme}://{host}")),
         Err(e) => api::Response::error(&e),
     };
-    tracing::info!(%method, %path, status = response.status, micros = started.elapsed().as_micros() as u64, "request");
-    Ok(to_hyper(response))
+    let tenant = path.strip_prefix("/t/").and_then(|r| r.split('/').next()).unwrap_or(crate::app::DEFAULT_TENANT);
+    // The path only: query strings may carry personal data, and no token or body is ever logged.
+    tracing::info!(
+        request_id = %request_id, tenant = %tenant, method = %method, path = %path,
+        status = response.status, micros = started.elapsed().as_micros() as u64, "request"
+    );
+    Ok(to_hyper(response.with_header("x-request-id", request_id)))
 }
 
 /// Reads the whole request, enforcing the body limit (413 beyond it).

@@ -23,7 +23,9 @@ fn main() -> Result<()> {
         }
         Some("third-party") => third_party(),
         _ => {
-            eprintln!("usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask third-party");
+            eprintln!(
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask third-party"
+            );
             std::process::exit(2);
         }
     }
