@@ -203,7 +203,8 @@ pub async fn run(quick: bool) -> Result<()> {
     rows.push(("baseline".into(), base_row));
 
     let mut seeded = 0;
-    for (phase, target) in [("10k", users_small), ("100k", users_large)] {
+    let (small_label, large_label) = (format!("{}k", users_small / 1000), format!("{}k", users_large / 1000));
+    for (phase, target) in [(small_label.as_str(), users_small), (large_label.as_str(), users_large)] {
         let t = Instant::now();
         let ids = Arc::new(seed_users(&server.base, &format!("{phase}-"), target - seeded, 8).await?);
         seeded = target;

@@ -159,7 +159,14 @@ async fn handle(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let response = match read_request(&app, req).await {
-        Ok(r) => app.handle(r, &format!("{scheme}://{host}")),
+        Ok(r) => {
+            // The API is synchronous and a durable store waits for fsync: run it off the async
+            // workers so that slow writes never stall other connections.
+            let (app, origin) = (app.clone(), format!("{scheme}://{host}"));
+            tokio::task::spawn_blocking(move || app.handle(r, &origin))
+                .await
+                .unwrap_or_else(|_| api::Response::error(&ScimError::internal("the request handler failed")))
+        }
         Err(e) => api::Response::error(&e),
     };
     let tenant = path.strip_prefix("/t/").and_then(|r| r.split('/').next()).unwrap_or(crate::app::DEFAULT_TENANT);
