@@ -63,9 +63,10 @@ async fn lifecycle_headers_and_conditional_requests() {
     assert_ne!(resp.headers().get("etag").unwrap().to_str().unwrap(), etag);
 }
 
+#[rstest::rstest]
 #[tokio::test]
-async fn concurrent_creates_with_the_same_user_name_yield_one_201() {
-    let s = std::sync::Arc::new(TestServer::start().await);
+async fn concurrent_creates_with_the_same_user_name_yield_one_201(#[values("memory", "sqlite")] store: &str) {
+    let s = std::sync::Arc::new(TestServer::on(store).await);
     let body = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"race@example.com"}"#;
     let tasks: Vec<_> = (0..16)
         .map(|_| {
@@ -98,9 +99,10 @@ async fn deleting_a_group_clears_user_groups() {
     assert_eq!(s.send("GET", "/Groups", None).await.json["totalResults"], 0);
 }
 
+#[rstest::rstest]
 #[tokio::test]
-async fn concurrent_patches_with_the_same_if_match_one_wins() {
-    let s = std::sync::Arc::new(TestServer::start().await);
+async fn concurrent_patches_with_the_same_if_match_one_wins(#[values("memory", "sqlite")] store: &str) {
+    let s = std::sync::Arc::new(TestServer::on(store).await);
     let u = s.send("POST", "/Users", Some(r#"{"userName":"cas@example.com"}"#)).await;
     let id = u.json["id"].as_str().unwrap().to_owned();
     let etag = u.header("etag").unwrap().to_owned();
@@ -131,9 +133,10 @@ async fn concurrent_patches_with_the_same_if_match_one_wins() {
     assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 15, "{statuses:?}");
 }
 
+#[rstest::rstest]
 #[tokio::test]
-async fn concurrent_member_adds_all_land() {
-    let s = std::sync::Arc::new(TestServer::start().await);
+async fn concurrent_member_adds_all_land(#[values("memory", "sqlite")] store: &str) {
+    let s = std::sync::Arc::new(TestServer::on(store).await);
     let g = s.send("POST", "/Groups", Some(r#"{"displayName":"busy"}"#)).await;
     let gid = g.json["id"].as_str().unwrap().to_owned();
     let mut ids = Vec::new();

@@ -20,6 +20,28 @@ impl TestServer {
         Self::with(config, |_| {}).await
     }
 
+    /// A server on the SQLite store (an in-memory database), or the memory store.
+    pub async fn on(store: &str) -> TestServer {
+        match store {
+            "memory" => Self::start().await,
+            "sqlite" => {
+                let token = api::auth::generate_token("scim");
+                let admin_token = api::auth::generate_token("admin");
+                let db = scimcheck::store::Database::open_in_memory().expect("sqlite");
+                let (a, _) =
+                    app::App::open(api::Config::default(), db, Some(&token), Some(&admin_token)).expect("durable app");
+                let running = server::spawn(std::sync::Arc::new(a)).await.expect("server starts");
+                TestServer {
+                    running,
+                    token,
+                    admin_token,
+                    client: scimcheck::suite::http_client(false).expect("client"),
+                }
+            }
+            other => panic!("unknown store {other}"),
+        }
+    }
+
     /// A server whose `App` is adjusted before it starts (rate limit, ...).
     pub async fn with(config: api::Config, adjust: impl FnOnce(&mut app::App)) -> TestServer {
         let token = api::auth::generate_token("scim");
