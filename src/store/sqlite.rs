@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS members (
   tenant TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL, display TEXT,
   PRIMARY KEY (tenant, group_id, member_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_by_member ON members (tenant, member_id, group_id);
+CREATE INDEX IF NOT EXISTS resources_by_id ON resources (tenant, id);
 CREATE INDEX IF NOT EXISTS uniq_by_id ON uniq (tenant, kind, id);
 CREATE INDEX IF NOT EXISTS eq_index_by_id ON eq_index (tenant, kind, id);
 CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, state TEXT NOT NULL);
