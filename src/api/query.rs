@@ -2,7 +2,7 @@
 //! pagination and projection, from a query string or a `SearchRequest` body.
 
 use super::cursor::{CursorState, Direction};
-use super::resources::{kind_of, render_record};
+use super::resources::{kind_of, render_page, render_record};
 use super::{Api, Request, Response};
 use crate::error::{Result, ScimError, ScimType};
 use crate::filter::eval::{Compiled, compile};
@@ -194,8 +194,7 @@ pub fn list(api: &Api, req: &Request, rt: &ResourceType, p: &ListParams) -> Resu
             (page, None)
         }
     };
-    let resources: Vec<Value> =
-        page.records.iter().map(|r| render_record(api, rt, r, &req.base_url, &plan.proj)).collect::<Result<_>>()?;
+    let resources: Vec<Value> = render_page(api, rt, &page.records, &req.base_url, &plan.proj)?;
     body.insert("totalResults".into(), Value::from(page.total));
     if let Some(s) = start_index {
         body.insert("startIndex".into(), Value::from(s));

@@ -171,6 +171,28 @@ pub fn render_record(api: &Api, rt: &ResourceType, record: &Record, base: &str, 
     Ok(body)
 }
 
+/// Renders a page of records, reading the groups of all users on it in one store call.
+pub fn render_page(
+    api: &Api,
+    rt: &ResourceType,
+    records: &[Record],
+    base: &str,
+    proj: &Projection,
+) -> Result<Vec<Value>> {
+    if rt.is_group() || !proj.wants(rt, "groups") {
+        return records.iter().map(|r| render_record(api, rt, r, base, proj)).collect();
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let groups = api.store.groups_of_many(&ids)?;
+    Ok(records
+        .iter()
+        .map(|r| {
+            let g = groups.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+            render(rt, r, Related::Groups(g), base, proj)
+        })
+        .collect())
+}
+
 /// An `immutable` attribute may be set once and then only resent unchanged (RFC 7643 §7).
 fn check_immutable(rt: &ResourceType, old: &Map<String, Value>, new: &Map<String, Value>) -> Result<()> {
     for attr in rt.core.attributes.iter().filter(|a| a.mutability == Mutability::Immutable) {

@@ -114,6 +114,10 @@ pub trait Store: Send + Sync + 'static {
     fn members(&self, group_id: &str) -> Result<Vec<Member>>;
     /// The groups a resource belongs to directly.
     fn groups_of(&self, member_id: &str) -> Result<Vec<GroupRef>>;
+    /// The groups of several resources at once (a page of users), keyed by member id.
+    fn groups_of_many(&self, member_ids: &[&str]) -> Result<std::collections::HashMap<String, Vec<GroupRef>>> {
+        member_ids.iter().map(|id| Ok(((*id).to_owned(), self.groups_of(id)?))).collect()
+    }
 }
 
 /// Whether an `If-Match` header value matches an ETag (`*` matches anything; a list is allowed).

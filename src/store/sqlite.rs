@@ -523,6 +523,32 @@ impl Store for SqliteStore {
         self.members_in(&conn, group_id)
     }
 
+    fn groups_of_many(&self, member_ids: &[&str]) -> Result<std::collections::HashMap<String, Vec<GroupRef>>> {
+        let mut out: std::collections::HashMap<String, Vec<GroupRef>> =
+            member_ids.iter().map(|id| ((*id).to_owned(), Vec::new())).collect();
+        if member_ids.is_empty() {
+            return Ok(out);
+        }
+        let conn = self.db.lock();
+        let marks = vec!["?"; member_ids.len()].join(", ");
+        let sql = format!(
+            "SELECT m.member_id, m.group_id, json_extract(r.attrs, '$.displayName') FROM members m JOIN resources r ON r.tenant = m.tenant AND r.kind = 1 AND r.id = m.group_id WHERE m.tenant = ? AND m.member_id IN ({marks}) ORDER BY m.member_id, m.group_id"
+        );
+        let mut st = conn.prepare(&sql).map_err(db_err)?;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&self.tenant];
+        args.extend(member_ids.iter().map(|id| id as &dyn rusqlite::ToSql));
+        let rows = st
+            .query_map(args.as_slice(), |r| {
+                Ok((r.get::<_, String>(0)?, GroupRef { id: r.get(1)?, display: r.get(2)? }))
+            })
+            .map_err(db_err)?;
+        for row in rows {
+            let (member, g) = row.map_err(db_err)?;
+            out.entry(member).or_default().push(g);
+        }
+        Ok(out)
+    }
+
     fn groups_of(&self, member_id: &str) -> Result<Vec<GroupRef>> {
         let conn = self.db.lock();
         let mut st = conn

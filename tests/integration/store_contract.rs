@@ -132,6 +132,9 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
     assert!(ids.contains(&u2) && ids.contains(&u3));
     assert_eq!(s.groups_of(&u2).unwrap()[0].display.as_deref(), Some("G"));
     assert!(s.groups_of(&u1).unwrap().is_empty());
+    let many = s.groups_of_many(&[u2.as_str(), u1.as_str()]).unwrap();
+    assert_eq!(many[&u2].iter().map(|g| g.id.as_str()).collect::<Vec<_>>(), vec![g.id.as_str()]);
+    assert!(many[&u1].is_empty());
     s.update(Kind::Group, &g.id, None, &mut |cur, members| {
         assert_eq!(members().len(), 2, "the closure sees the current members");
         Ok(Update {
