@@ -8,7 +8,7 @@ use crate::error::{Result, ScimError};
 use crate::model::normalize::unique_keys;
 use crate::model::render::{Related, location};
 use crate::model::{Kind, Projection, Record, normalize, render};
-use crate::schema::{Mutability, ResourceType};
+use crate::schema::ResourceType;
 use crate::store::{MemberChange, NewResource, Update, if_match_ok};
 use serde_json::{Map, Value};
 
@@ -61,7 +61,7 @@ pub fn replace(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<
     let members = input.members.clone().unwrap_or_default();
     let mut before = None;
     let record = api.store.update(kind_of(rt), id, req.header("if-match"), &mut |current, _| {
-        check_immutable(rt, &current.attrs, &input.attrs)?;
+        crate::patch::check_immutable(rt, &current.attrs, &input.attrs)?;
         before = Some(summary(rt, &current.attrs));
         Ok(Update {
             attrs: input.attrs.clone(),
@@ -191,16 +191,4 @@ pub fn render_page(
             render(rt, r, Related::Groups(g), base, proj)
         })
         .collect())
-}
-
-/// An `immutable` attribute may be set once and then only resent unchanged (RFC 7643 §7).
-fn check_immutable(rt: &ResourceType, old: &Map<String, Value>, new: &Map<String, Value>) -> Result<()> {
-    for attr in rt.core.attributes.iter().filter(|a| a.mutability == Mutability::Immutable) {
-        if let Some(prev) = old.get(&attr.name)
-            && new.get(&attr.name) != Some(prev)
-        {
-            return Err(ScimError::mutability(format!("attribute '{}' is immutable", attr.name)));
-        }
-    }
-    Ok(())
 }

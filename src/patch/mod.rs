@@ -232,8 +232,8 @@ fn whole(p: &str) -> Result<PatchPath> {
     parse_path(p)
 }
 
-/// An `immutable` attribute may be set once, never changed (RFC 7643 §7).
-fn check_immutable(rt: &ResourceType, old: &Map<String, Value>, new: &Map<String, Value>) -> Result<()> {
+/// An `immutable` attribute may be set once, never changed (RFC 7643 §7); PUT uses it too.
+pub fn check_immutable(rt: &ResourceType, old: &Map<String, Value>, new: &Map<String, Value>) -> Result<()> {
     for attr in rt.core.attributes.iter().filter(|a| a.mutability == Mutability::Immutable) {
         if let Some(prev) = old.get(&attr.name)
             && new.get(&attr.name) != Some(prev)

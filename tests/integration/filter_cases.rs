@@ -3,6 +3,7 @@
 //! `lenient_*` cases must also fail in strict mode. Plus a property test: random ASTs print and
 //! parse back to themselves.
 
+use crate::support::Rng;
 use scimcheck::filter::{AttrPath, CompValue, CompareOp, Filter, Limits, Text, parse, parse_with};
 use std::path::Path;
 
@@ -65,21 +66,6 @@ fn deep_and_long_input_is_rejected_without_overflow() {
     assert!(parse_with(&nots, unlimited).is_err());
     let long_chain = vec!["a pr"; 1500].join(" and ");
     assert!(parse(&long_chain).is_ok(), "a long flat chain within the length budget parses");
-}
-
-/// A tiny deterministic generator (xorshift) so the property test needs no extra crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[(self.next() % items.len() as u64) as usize].clone()
-    }
 }
 
 fn path(r: &mut Rng, in_value: bool) -> AttrPath {

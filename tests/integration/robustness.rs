@@ -4,26 +4,13 @@
 //! which this project's machines do not have; these deterministic generators run in
 //! `cargo test` instead. See the closing note of the hardening issue.)
 
+use crate::support::Rng;
 use scimcheck::api::{Method, Request};
 use scimcheck::filter::{parse, parse_path};
 use scimcheck::model::Mode;
 use scimcheck::patch::{apply, parse_request};
 use scimcheck::schema::Registry;
 use serde_json::{Value, json};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const SEEDS: &[&str] = &[
     r#"userName eq "bjensen" and (emails[type eq "work" and value co "@x.com"] or not (title pr))"#,
