@@ -2,6 +2,7 @@
 //! - `cargo xtask schemas [--check]` regenerates (or verifies) `schemas/json/`;
 //! - `cargo xtask bench filters` runs the filter parser benchmark in release mode;
 //! - `cargo xtask bench [--quick]` measures the server under load against a bare hyper baseline;
+//! - `cargo xtask fuzz [SECONDS]` runs every cargo-fuzz target for SECONDS each (default 60);
 //! - `cargo xtask third-party` runs `scimcheck check` against an independent SCIM server (the
 //!   Python `scim2-server` from PyPI, installed in a virtualenv under `target/third-party`).
 
@@ -22,9 +23,10 @@ fn main() -> Result<()> {
             cargo(&a)
         }
         Some("third-party") => third_party(),
+        Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask third-party"
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask third-party"
             );
             std::process::exit(2);
         }
@@ -127,6 +129,38 @@ fn third_party() -> Result<()> {
     // The check exits 1 when a MUST scenario fails, which is the point of this run: report, don't fail.
     if let Err(e) = result {
         println!("({e}: see docs/third-party-results.md for what each failure means)");
+    }
+    Ok(())
+}
+
+/// The cargo-fuzz targets in `fuzz/`.
+const FUZZ_TARGETS: &[&str] = &["filter_parser", "patch_path", "patch_engine", "router"];
+
+/// Runs each fuzz target for `seconds` on its committed corpus (`fuzz/corpus/<target>`, which
+/// grows with what the fuzzer finds). cargo-fuzz needs nightly flags; on a stable toolchain
+/// `RUSTC_BOOTSTRAP=1` lets it use them. A crash stops the run with the input in
+/// `fuzz/artifacts/<target>/`.
+fn fuzz(seconds: u64) -> Result<()> {
+    let fuzz_dir = root().join("fuzz");
+    for target in FUZZ_TARGETS {
+        let corpus = fuzz_dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)?;
+        let started = std::time::Instant::now();
+        let status = std::process::Command::new("cargo")
+            .args(["fuzz", "run", target])
+            .arg(&corpus)
+            .args(["--", &format!("-max_total_time={seconds}"), "-max_len=4096"])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .current_dir(&fuzz_dir)
+            .status()
+            .context("running cargo fuzz (install it with `cargo install cargo-fuzz`)")?;
+        if !status.success() {
+            bail!(
+                "fuzz target {target} failed after {:.0} s: see fuzz/artifacts/{target}/",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        println!("fuzz target {target}: {:.0} s without a finding", started.elapsed().as_secs_f64());
     }
     Ok(())
 }
