@@ -99,7 +99,7 @@ pub fn normalize(rt: &ResourceType, body: &Value, mode: Mode) -> Result<Normaliz
 /// Splits `urn:...:User:userName` into the schema URN and the attribute name, when the prefix is
 /// one of the resource type's schemas. Other keys are returned whole.
 pub fn split_urn<'k>(rt: &ResourceType, key: &'k str) -> (Option<&'k str>, &'k str) {
-    if key.len() > 4 && key[..4].eq_ignore_ascii_case("urn:") {
+    if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
         for urn in rt.schema_urns() {
             if key.len() > urn.len() + 1
                 && key.is_char_boundary(urn.len())
@@ -375,6 +375,15 @@ mod tests {
                    "emails": [{"value": "b@example.com", "primary": true}],
                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D"}})
         );
+    }
+
+    /// Found by the `router` fuzz target: a non-ASCII key made `split_urn` slice inside a character.
+    #[test]
+    fn regression_fuzz_router_non_ascii_key() {
+        let body: Value =
+            serde_json::from_slice(b"{\"\xe8\xae\x8c\xe8\xa6\xb1W\":\"x\",\"userName\":\"u@example.com\"}").unwrap();
+        assert!(normalize(&user(), &body, Mode::default()).is_ok());
+        assert_eq!(split_urn(&user(), "urn\u{e9}:x"), (None, "urn\u{e9}:x"));
     }
 
     #[test]
