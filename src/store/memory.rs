@@ -1,6 +1,6 @@
 //! The in-memory store: everything behind one lock, so every write is trivially atomic.
 
-use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
+use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
 use crate::clock;
 use crate::error::{Result, ScimError};
 use crate::filter::sort::SortKey;
@@ -57,12 +57,7 @@ impl Inner {
             if let Some(owner) = self.unique.get(&(kind, k.clone()))
                 && Some(owner.as_str()) != except
             {
-                return Err(ScimError::uniqueness(format!(
-                    "a {} with {} '{}' already exists",
-                    kind.as_str(),
-                    k.attr,
-                    k.key
-                )));
+                return Err(super::clash(kind, k));
             }
         }
         Ok(())
@@ -277,20 +272,7 @@ impl Store for MemoryStore {
             matched.sort_by(|a, b| order(query.sort, (&a.0, &a.1.id), (&b.0, &b.1.id)));
         }
         let total = matched.len();
-        let (start, end) = match &query.window {
-            Window::Offset { offset, count } => (*offset.min(&total), offset.saturating_add(*count).min(total)),
-            Window::After { pos, count } => {
-                let start = match pos {
-                    None => 0,
-                    Some(p) => matched.partition_point(|(k, r)| order(query.sort, (k, &r.id), (&p.key, &p.id)).is_le()),
-                };
-                (start, start.saturating_add(*count).min(total))
-            }
-            Window::Before { pos, count } => {
-                let end = matched.partition_point(|(k, r)| order(query.sort, (k, &r.id), (&pos.key, &pos.id)).is_lt());
-                (end.saturating_sub(*count), end)
-            }
-        };
+        let (start, end) = super::window_bounds(&query.window, query.sort, &matched, |(k, r)| (k, r.id.as_str()));
         Ok(Page {
             total,
             records: matched[start..end].iter().map(|(_, r)| (*r).clone()).collect(),

@@ -80,6 +80,36 @@ pub struct ListQuery<'a> {
     pub window: Window,
 }
 
+/// The `[start, end)` of a window over matches already sorted in the listing's order; `key`
+/// gives a match's position (sort key and id). Shared by every store.
+pub fn window_bounds<T>(
+    window: &Window,
+    sort: Option<&SortSpec>,
+    matched: &[T],
+    key: impl Fn(&T) -> (&SortKey, &str),
+) -> (usize, usize) {
+    let total = matched.len();
+    match window {
+        Window::Offset { offset, count } => ((*offset).min(total), offset.saturating_add(*count).min(total)),
+        Window::After { pos, count } => {
+            let start = match pos {
+                None => 0,
+                Some(p) => matched.partition_point(|m| order(sort, key(m), (&p.key, &p.id)).is_le()),
+            };
+            (start, start.saturating_add(*count).min(total))
+        }
+        Window::Before { pos, count } => {
+            let end = matched.partition_point(|m| order(sort, key(m), (&pos.key, &pos.id)).is_lt());
+            (end.saturating_sub(*count), end)
+        }
+    }
+}
+
+/// The 409 for a value that another resource of the kind already has.
+pub fn clash(kind: Kind, k: &UniqueKey) -> crate::error::ScimError {
+    crate::error::ScimError::uniqueness(format!("a {} with {} '{}' already exists", kind.as_str(), k.attr, k.key))
+}
+
 /// Orders two positions in a listing's sort order (by id when there is none).
 pub fn order(sort: Option<&SortSpec>, a: (&SortKey, &str), b: (&SortKey, &str)) -> std::cmp::Ordering {
     match sort {

@@ -217,12 +217,7 @@ impl SqliteStore {
                 .optional()
                 .map_err(db_err)?;
             if owner.is_some_and(|o| Some(o.as_str()) != except) {
-                return Err(ScimError::uniqueness(format!(
-                    "a {} with {} '{}' already exists",
-                    kind.as_str(),
-                    k.attr,
-                    k.key
-                )));
+                return Err(super::clash(kind, k));
             }
         }
         Ok(())
@@ -492,23 +487,7 @@ impl Store for SqliteStore {
             matched.sort_by(|a, b| order(query.sort, (&a.0, &a.1), (&b.0, &b.1)));
         }
         let total = matched.len();
-        let (start, end) = match &query.window {
-            Window::Offset { offset, count } => ((*offset).min(total), offset.saturating_add(*count).min(total)),
-            Window::After { pos, count } => {
-                let start = match pos {
-                    None => 0,
-                    Some(p) => {
-                        matched.partition_point(|(key, id)| order(query.sort, (key, id), (&p.key, &p.id)).is_le())
-                    }
-                };
-                (start, start.saturating_add(*count).min(total))
-            }
-            Window::Before { pos, count } => {
-                let end =
-                    matched.partition_point(|(key, id)| order(query.sort, (key, id), (&pos.key, &pos.id)).is_lt());
-                (end.saturating_sub(*count), end)
-            }
-        };
+        let (start, end) = super::window_bounds(&query.window, query.sort, &matched, |(k, id)| (k, id.as_str()));
         let mut records = Vec::with_capacity(end - start);
         for (_, id) in &matched[start..end] {
             if let Some(r) = self.get_in(&conn, kind, id)? {
