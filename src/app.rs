@@ -6,7 +6,7 @@
 //! API while SCIM is off, and hands the request to the tenant's SCIM service or to the admin
 //! API. Like `api`, it is synchronous and knows nothing of hyper.
 
-use crate::api::{self, Api, Config, Request, Response, SCIM_PREFIX};
+use crate::api::{self, Config, Request, Response, SCIM_PREFIX};
 use crate::error::ScimError;
 use crate::store::{Database, MemoryStore, Store};
 use crate::tenant::{SCIM_PROVISIONER, Tenant};
@@ -209,9 +209,4 @@ impl App {
 /// A reference server with one token for SCIM and one for the admin API, in memory.
 pub fn reference(scim_token: &str, admin_token: &str, config: Config) -> Arc<App> {
     Arc::new(App::in_memory(config, scim_token, admin_token))
-}
-
-/// The SCIM service of a tenant (re-exported for convenience).
-pub fn scim(t: &Tenant) -> &Api {
-    &t.api
 }
