@@ -195,8 +195,14 @@ impl App {
                 Err(e) => Response::error(&e),
             };
         }
+        // RFC 7643 §5: the ServiceProviderConfig (it names the authentication schemes) is
+        // readable without credentials; a request that sends some is still checked.
+        let public = req.method == api::Method::Get
+            && req.path == format!("{SCIM_PREFIX}/ServiceProviderConfig")
+            && req.header("authorization").is_none();
         match tenant.authenticate_scim(&req) {
             Ok(actor) => req.actor = actor,
+            Err(_) if public => req.actor = "anonymous".into(),
             Err(e) => return Response::error(&e),
         }
         if !tenant.state().settings.scim_enabled {

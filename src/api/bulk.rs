@@ -15,6 +15,7 @@ use std::collections::HashMap;
 /// The most operations one bulk request may carry (advertised as `bulk.maxOperations`).
 pub const MAX_OPERATIONS: usize = 1000;
 
+#[derive(Debug, Clone)]
 struct BulkOp {
     index: usize,
     method: Method,
@@ -47,21 +48,49 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
             raw.len()
         )));
     }
+    // failOnErrors: stop once this many operations failed. RFC 7644 §3.7 only says it is an
+    // integer; 0 (like leaving it out) sets no limit.
     let fail_on_errors = match get("failOnErrors") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ScimError::invalid_value("failOnErrors must be a positive integer"))?
-                as usize,
-        ),
+        Some(v) => match v.as_u64() {
+            Some(0) => None,
+            Some(n) => Some(n as usize),
+            None => return Err(ScimError::invalid_value("failOnErrors must be a non-negative integer")),
+        },
     };
     let mut pending: Vec<BulkOp> = raw.iter().enumerate().map(|(i, op)| parse_op(i, op)).collect::<Result<_>>()?;
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut results: Vec<(usize, Value)> = Vec::new();
     let mut errors = 0;
+    // Creations made without the references they could not resolve yet (circular ones), to be
+    // completed once every bulkId is known: (index in `results`, operation, location).
+    let mut deferred: Vec<(usize, BulkOp, String)> = Vec::new();
     while !pending.is_empty() {
         let ready = pending.iter().position(|op| refs(op).iter().all(|r| ids.contains_key(r)));
+        // RFC 7644 §3.7.1: circular references MUST be tried. Create the first POST of the
+        // cycle without the references that wait on it, and fill them in at the end.
+        let circular = ready.is_none().then(|| {
+            let waiting: Vec<&str> = pending.iter().filter_map(|op| op.bulk_id.as_deref()).collect();
+            pending.iter().position(|op| {
+                op.method == Method::Post
+                    && refs(op).iter().all(|r| ids.contains_key(r) || waiting.contains(&r.as_str()))
+            })
+        });
+        if let Some(Some(pos)) = circular {
+            let op = pending.remove(pos);
+            let partial = BulkOp { data: op.data.as_ref().and_then(|d| strip_unresolved(d, &ids)), ..op.clone() };
+            let resp = run(api, req, &partial, &ids);
+            if resp.status >= 400 {
+                errors += 1;
+            } else if let (Some(b), Some(id)) =
+                (&op.bulk_id, resp.body.as_ref().and_then(|b| b.get("id")).and_then(Value::as_str))
+            {
+                ids.insert(b.clone(), id.to_owned());
+                deferred.push((results.len(), op.clone(), format!("{}/{id}", op.path.trim_end_matches('/'))));
+            }
+            results.push((op.index, outcome(&op, &resp, &req.base_url)));
+            continue;
+        }
         let Some(pos) = ready else {
             // Whatever is left waits on a bulkId that never appears, or on each other.
             for op in pending.drain(..) {
@@ -70,7 +99,7 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
                     Some(ScimType::InvalidValue),
                     format!("operation {} refers to bulkId(s) {:?} that are unknown or circular", op.index, refs(&op)),
                 );
-                results.push((op.index, outcome(&op, &Response::error(&e))));
+                results.push((op.index, outcome(&op, &Response::error(&e), &req.base_url)));
             }
             break;
         };
@@ -83,9 +112,16 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
         {
             ids.insert(b.clone(), id.to_owned());
         }
-        results.push((op.index, outcome(&op, &resp)));
+        results.push((op.index, outcome(&op, &resp, &req.base_url)));
         if fail_on_errors.is_some_and(|n| errors >= n) {
             break;
+        }
+    }
+    for (slot, op, path) in deferred {
+        let full = BulkOp { method: Method::Put, method_name: "PUT".into(), path, version: None, ..op.clone() };
+        let resp = run(api, req, &full, &ids);
+        if resp.status >= 400 {
+            results[slot].1 = outcome(&op, &resp, &req.base_url);
         }
     }
     results.sort_by_key(|(i, _)| *i);
@@ -153,6 +189,26 @@ fn refs(op: &BulkOp) -> Vec<String> {
     out
 }
 
+/// `v` without the values that hold a bulkId not resolved yet (`None` when nothing is left).
+fn strip_unresolved(v: &Value, ids: &HashMap<String, String>) -> Option<Value> {
+    match v {
+        Value::String(s) => match s.strip_prefix("bulkId:") {
+            Some(r) if !ids.contains_key(r) => None,
+            _ => Some(v.clone()),
+        },
+        Value::Array(a) => Some(Value::Array(a.iter().filter_map(|x| strip_unresolved(x, ids)).collect())),
+        Value::Object(o) => {
+            let kept: Map<String, Value> =
+                o.iter().filter_map(|(k, x)| strip_unresolved(x, ids).map(|x| (k.clone(), x))).collect();
+            // An object that was only a reference (`{"value": "bulkId:x"}`) goes with it.
+            let was_reference = o.values().any(|x| strip_unresolved(x, ids).is_none());
+            (!(was_reference && kept.keys().all(|k| k == "type" || k == "display" || k == "$ref")))
+                .then_some(Value::Object(kept))
+        }
+        other => Some(other.clone()),
+    }
+}
+
 fn substitute(v: &Value, ids: &HashMap<String, String>) -> Value {
     match v {
         Value::String(s) => match s.strip_prefix("bulkId:").and_then(|r| ids.get(r)) {
@@ -195,17 +251,26 @@ fn run(api: &Api, outer: &Request, op: &BulkOp, ids: &HashMap<String, String>) -
     api.handle(&req)
 }
 
-fn outcome(op: &BulkOp, resp: &Response) -> Value {
+fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
     let mut o = Map::new();
     o.insert("method".into(), Value::from(op.method_name.clone()));
     if let Some(b) = &op.bulk_id {
         o.insert("bulkId".into(), Value::from(b.clone()));
     }
     o.insert("status".into(), Value::from(resp.status.to_string()));
-    if resp.status < 400 {
-        if let Some(loc) = resp.body.as_ref().and_then(|b| b.pointer("/meta/location")).and_then(Value::as_str) {
+    // RFC 7644 §3.7.3: a location for every operation but a failed POST.
+    let location =
+        resp.body.as_ref().and_then(|b| b.pointer("/meta/location")).and_then(Value::as_str).map(str::to_owned);
+    match location {
+        Some(loc) if resp.status < 400 => {
             o.insert("location".into(), Value::from(loc));
         }
+        _ if op.method != Method::Post && !op.path.contains("bulkId:") => {
+            o.insert("location".into(), Value::from(format!("{base}{}", op.path)));
+        }
+        _ => {}
+    }
+    if resp.status < 400 {
         if let Some(v) = resp.body.as_ref().and_then(|b| b.pointer("/meta/version")).and_then(Value::as_str) {
             o.insert("version".into(), Value::from(v));
         }

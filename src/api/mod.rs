@@ -117,6 +117,14 @@ impl Api {
         };
         let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
         use Method::*;
+        let discovery_path =
+            matches!(segments.first(), Some(&"ServiceProviderConfig") | Some(&"ResourceTypes") | Some(&"Schemas"));
+        if discovery_path && req.param("filter").is_some() {
+            // RFC 7644 §4: a filter here must not look as if it were applied.
+            return Err(ScimError::forbidden(
+                "discovery endpoints cannot be filtered; filter parameters are not applied",
+            ));
+        }
         match (segments.as_slice(), req.method) {
             (["ServiceProviderConfig"], Get) => Ok(discovery::service_provider_config(self, req)),
             (["ResourceTypes"], Get) => Ok(discovery::resource_types(self, req)),
@@ -156,6 +164,11 @@ impl Api {
                     _ => Err(not_allowed(req, "GET, PUT, PATCH, DELETE")),
                 }
             }
+            (["Me", ..], _) => Err(ScimError::new(
+                501,
+                None,
+                "/Me is not supported: API keys belong to service users, not to a User resource",
+            )),
             _ => Err(ScimError::not_found(format!("no such endpoint: {}", req.path))),
         }
     }

@@ -107,6 +107,16 @@ struct Plan {
 }
 
 fn plan(api: &Api, rt: &ResourceType, p: &ListParams) -> Result<Plan> {
+    plan_with(api, rt, p, compile)
+}
+
+/// A plan with the given filter compiler (the root query treats unknown attributes as absent).
+fn plan_with(
+    api: &Api,
+    rt: &ResourceType,
+    p: &ListParams,
+    compile: fn(&ResourceType, &crate::filter::Filter, bool) -> Result<crate::filter::eval::Compiled>,
+) -> Result<Plan> {
     let limits = Limits { lenient: !api.config.strict, ..Limits::default() };
     let filter = match p.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         Some(text) => Some(compile(rt, &parse_with(text, limits)?, limits.lenient)?),
@@ -216,7 +226,7 @@ pub fn search_all(api: &Api, req: &Request, p: &ListParams) -> Result<Response> 
     let mut plans = Vec::new();
     let mut first_error = None;
     for rt in &api.registry().resource_types {
-        match plan(api, rt, p) {
+        match plan_with(api, rt, p, crate::filter::eval::compile_for_root) {
             Ok(plan) => plans.push((rt, plan)),
             Err(e) if e.scim_type == Some(ScimType::InvalidFilter) => {
                 first_error.get_or_insert(e);

@@ -60,6 +60,8 @@ enum Operand {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
+    /// An attribute the resource type does not have (root queries only): no value, no match.
+    Absent,
     Present(Target),
     Compare(Target, CompareOp, Operand),
     ValuePath(Target, Box<Node>),
@@ -88,11 +90,29 @@ pub const INDEXED: &[&str] = &["id", "userName", "externalId", "displayName", "e
 /// Resolves a filter against a resource type. `lenient` allows unquoted or mistyped values
 /// where they can be read as the attribute's type.
 pub fn compile(rt: &ResourceType, f: &Filter, lenient: bool) -> Result<Compiled> {
-    Ok(Compiled { root: node(rt, f, None, lenient)? })
+    Ok(Compiled { root: node(rt, f, None, Ctx { lenient, absent_ok: false })? })
 }
 
-fn node(rt: &ResourceType, f: &Filter, parent: Option<&Attribute>, lenient: bool) -> Result<Node> {
+/// Like [`compile`], for a query across resource types (RFC 7644 §3.4.2.1): an attribute this
+/// type does not have is treated as having no value instead of being an error.
+pub fn compile_for_root(rt: &ResourceType, f: &Filter, lenient: bool) -> Result<Compiled> {
+    Ok(Compiled { root: node(rt, f, None, Ctx { lenient, absent_ok: true })? })
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Ctx {
+    lenient: bool,
+    absent_ok: bool,
+}
+
+fn node(rt: &ResourceType, f: &Filter, parent: Option<&Attribute>, cx: Ctx) -> Result<Node> {
+    let lenient = cx.lenient;
     Ok(match f {
+        Filter::Present(p) | Filter::Compare(p, ..) | Filter::ValuePath(p, _)
+            if cx.absent_ok && parent.is_none() && resolve(rt, p).is_err() =>
+        {
+            Node::Absent
+        }
         Filter::Present(p) => Node::Present(target(rt, p, parent)?),
         Filter::Compare(p, op, v) => {
             let t = target(rt, p, parent)?;
@@ -108,13 +128,11 @@ fn node(rt: &ResourceType, f: &Filter, parent: Option<&Attribute>, lenient: bool
             if attr.ty != AttrType::Complex {
                 return Err(ScimError::invalid_filter(format!("'{p}' is not complex; it has no value filter")));
             }
-            Node::ValuePath(t, Box::new(node(rt, inner, Some(attr), lenient)?))
+            Node::ValuePath(t, Box::new(node(rt, inner, Some(attr), cx)?))
         }
-        Filter::Not(inner) => Node::Not(Box::new(node(rt, inner, parent, lenient)?)),
-        Filter::And(l, r) => {
-            Node::And(Box::new(node(rt, l, parent, lenient)?), Box::new(node(rt, r, parent, lenient)?))
-        }
-        Filter::Or(l, r) => Node::Or(Box::new(node(rt, l, parent, lenient)?), Box::new(node(rt, r, parent, lenient)?)),
+        Filter::Not(inner) => Node::Not(Box::new(node(rt, inner, parent, cx)?)),
+        Filter::And(l, r) => Node::And(Box::new(node(rt, l, parent, cx)?), Box::new(node(rt, r, parent, cx)?)),
+        Filter::Or(l, r) => Node::Or(Box::new(node(rt, l, parent, cx)?), Box::new(node(rt, r, parent, cx)?)),
     })
 }
 
@@ -229,7 +247,7 @@ fn operand(t: &Target, op: CompareOp, v: &CompValue, lenient: bool) -> Result<Op
             if !matches!(v, CompValue::Str(_)) && !lenient {
                 return Err(bad("the attribute is a string; quote the value"));
             }
-            Ok(Operand::Str(if t.case_exact { text } else { text.to_lowercase() }))
+            Ok(Operand::Str(if t.case_exact { text } else { crate::model::fold(&text) }))
         }
     }
 }
@@ -259,6 +277,7 @@ fn hint(n: &Node) -> Option<IndexHint> {
 
 fn eval(n: &Node, r: &Record, element: Option<&Value>) -> bool {
     match n {
+        Node::Absent => false,
         Node::Present(t) => values(t, r, element).iter().any(present),
         Node::Compare(t, op, operand) => {
             let vals = values(t, r, element);
@@ -330,7 +349,7 @@ fn compare(t: &Target, op: CompareOp, operand: &Operand, v: &Value) -> bool {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (operand, v) {
         (Operand::Str(want), Value::String(have)) => {
-            let have = if t.case_exact { have.clone() } else { have.to_lowercase() };
+            let have = if t.case_exact { have.clone() } else { crate::model::fold(have) };
             match op {
                 CompareOp::Co => return have.contains(want.as_str()),
                 CompareOp::Sw => return have.starts_with(want.as_str()),
@@ -364,7 +383,7 @@ pub struct ElementFilter {
 
 /// Compiles `f` with its names resolved as sub-attributes of `attr`.
 pub fn compile_element(rt: &ResourceType, attr: &Attribute, f: &Filter, lenient: bool) -> Result<ElementFilter> {
-    Ok(ElementFilter { node: node(rt, f, Some(attr), lenient)? })
+    Ok(ElementFilter { node: node(rt, f, Some(attr), Ctx { lenient, absent_ok: false })? })
 }
 
 impl ElementFilter {

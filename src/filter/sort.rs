@@ -129,7 +129,7 @@ impl SortSpec {
             (AttrType::DateTime, Some(Value::String(s))) => {
                 parse_datetime(&s).map(|d| SortKey::Date(d.unix_timestamp_nanos())).unwrap_or(SortKey::Missing)
             }
-            (_, Some(Value::String(s))) => SortKey::Str(if t.case_exact { s } else { s.to_lowercase() }),
+            (_, Some(Value::String(s))) => SortKey::Str(if t.case_exact { s } else { crate::model::fold(&s) }),
             _ => SortKey::Missing,
         }
     }

@@ -6,10 +6,12 @@
 //! [`render`] turns a stored [`Record`] back into the JSON a client sees, through a
 //! [`Projection`].
 
+pub mod fold;
 pub mod normalize;
 pub mod projection;
 pub mod render;
 
+pub use fold::fold;
 pub use normalize::{Mode, Normalized, normalize};
 pub use projection::Projection;
 pub use render::render;

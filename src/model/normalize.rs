@@ -172,7 +172,9 @@ pub fn coerce(attr: &Attribute, value: &Value, mode: Mode, path: &str) -> Result
     if attr.multi_valued {
         let items: Vec<&Value> = match value {
             Value::Array(a) => a.iter().collect(),
-            other if !mode.strict => vec![other],
+            // One object where a list belongs, as IdPs send in PATCH values; never a bare scalar
+            // for a complex attribute (`"emails": "x"` is a type error).
+            other if !mode.strict && (other.is_object() || attr.ty != AttrType::Complex) => vec![other],
             _ => return Err(ScimError::invalid_value(format!("'{path}' is multi-valued and must be an array"))),
         };
         if items.len() > MAX_VALUES {
@@ -264,7 +266,7 @@ pub fn coerce_single(attr: &Attribute, value: &Value, mode: Mode, path: &str) ->
             Value::Object(out)
         }
         // A bare id for a reference-like complex attribute (Entra's enterprise `manager`).
-        (AttrType::Complex, Value::String(s)) if !mode.strict && attr.sub("value").is_some() => {
+        (AttrType::Complex, Value::String(s)) if !mode.strict && !attr.multi_valued && attr.sub("value").is_some() => {
             if s.is_empty() {
                 return Ok(None);
             }
@@ -346,7 +348,7 @@ pub fn unique_keys(rt: &ResourceType, attrs: &Map<String, Value>) -> Vec<UniqueK
         .filter(|a| a.is_unique() && !a.is_read_only())
         .filter_map(|a| {
             let s = attrs.get(&a.name)?.as_str()?;
-            let key = if a.is_case_exact() { s.to_owned() } else { s.to_lowercase() };
+            let key = if a.is_case_exact() { s.to_owned() } else { super::fold(s) };
             Some(UniqueKey { attr: a.name.clone(), key })
         })
         .collect()

@@ -85,7 +85,14 @@ impl MemberPlan {
         mode: Mode,
     ) -> Result<()> {
         self.touched = true;
-        if path.attr.sub.is_some() || path.sub.is_some() {
+        let sub = path.sub.as_deref().or(path.attr.sub.as_deref());
+        if sub.is_some_and(|s| s.eq_ignore_ascii_case("value")) && op != Op::Remove {
+            return Err(ScimError::bad_request(
+                crate::error::ScimType::Mutability,
+                "a member's value is immutable (RFC 7643 §4.2); add or remove the member instead",
+            ));
+        }
+        if sub.is_some() {
             return Err(ScimError::invalid_path(
                 "members are added, replaced or removed whole, e.g. members[value eq \"id\"]",
             ));

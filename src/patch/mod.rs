@@ -156,7 +156,10 @@ pub fn apply(
             }
         }
     }
-    check_required(rt, &doc)?;
+    // RFC 7644 §3.5.2.2: removing a required attribute is a mutability error.
+    check_required(rt, &doc).map_err(|e| {
+        ScimError::bad_request(crate::error::ScimType::Mutability, format!("{}; a PATCH cannot remove it", e.detail))
+    })?;
     check_immutable(rt, current, &doc)?;
     Ok(Outcome { attrs: doc, members: plan.into_change() })
 }

@@ -7,7 +7,7 @@
 use crate::api::{self, Method};
 use crate::app::App;
 use crate::error::ScimError;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::server::conn::http1;
@@ -178,27 +178,56 @@ async fn handle(
     Ok(to_hyper(response.with_header("x-request-id", request_id)))
 }
 
-/// Reads the whole request, enforcing the body limit (413 beyond it).
+/// How much of an oversized body is read and thrown away so that the client, still sending,
+/// gets to read the 413 instead of a reset connection; and for how long.
+const DRAIN_BYTES: usize = 64 << 20;
+const DRAIN_TIME: Duration = Duration::from_secs(10);
+
+/// Reads the whole request, enforcing the body limit: beyond it, the rest of the body is read
+/// and dropped (up to [`DRAIN_BYTES`]) before the 413 goes out.
 async fn read_request(app: &App, req: hyper::Request<Incoming>) -> Result<api::Request, ScimError> {
     let limit = app.config.max_body_bytes;
-    let too_large = || ScimError::payload_too_large(format!("the request body exceeds the limit of {limit} bytes"));
-    if let Some(len) = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-        && len > limit as u64
-    {
-        return Err(too_large());
-    }
+    let too_large = || {
+        ScimError::payload_too_large(format!(
+            "the request body exceeds maxPayloadSize ({limit} bytes, advertised in bulk.maxPayloadSize)"
+        ))
+    };
     let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
     let mut out = api::Request::new(Method::parse(req.method().as_str()), &path_and_query);
     out.headers =
         req.headers().iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
-    let body = Limited::new(req.into_body(), limit).collect().await.map_err(|e| {
-        if e.is::<http_body_util::LengthLimitError>() {
-            too_large()
-        } else {
-            ScimError::invalid_syntax(format!("could not read the request body: {e}"))
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let mut body = req.into_body();
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
+    let mut over = declared.is_some_and(|len| len > limit as u64);
+    let mut seen = 0usize;
+    let deadline = tokio::time::Instant::now() + DRAIN_TIME;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(f))) => f,
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return Err(ScimError::invalid_syntax(format!("could not read the request body: {e}"))),
+            Err(_) if over => break,
+            Err(_) => return Err(ScimError::invalid_syntax("the request body did not arrive in time")),
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        seen += data.len();
+        if seen > limit {
+            over = true;
+            bytes = Vec::new();
         }
-    })?;
-    out.body = body.to_bytes().to_vec();
+        if over {
+            if seen > DRAIN_BYTES {
+                break;
+            }
+            continue;
+        }
+        bytes.extend_from_slice(&data);
+    }
+    if over {
+        return Err(too_large());
+    }
+    out.body = bytes;
     Ok(out)
 }
 

@@ -187,6 +187,11 @@ impl Store for MemoryStore {
             };
             inner.check_members(id, &ids)?;
         }
+        let group = inner.members.get(id);
+        let is_member = |m: &str| group.is_some_and(|g| g.contains_key(m));
+        if super::is_noop(&current, &update, &is_member, &|| group.map_or(0, |g| g.len())) {
+            return Ok(current);
+        }
         // Validation is over; from here on nothing fails.
         inner.unique.retain(|(k, _), owner| !(*k == kind && owner == id));
         for k in update.unique {
@@ -259,7 +264,7 @@ impl Store for MemoryStore {
         let candidates: Box<dyn Iterator<Item = &Record>> = match &hint {
             Some(h) if h.attr == "id" => Box::new(table.get(&h.value).into_iter()),
             Some(h) => {
-                let key = (kind, indexed_name(&h.attr), h.value.to_lowercase());
+                let key = (kind, indexed_name(&h.attr), crate::model::fold(&h.value));
                 Box::new(inner.eq_index.get(&key).into_iter().flatten().filter_map(|id| table.get(id)))
             }
             None => Box::new(table.values()),
@@ -313,12 +318,12 @@ pub(crate) fn index_entries(attrs: &serde_json::Map<String, Value>) -> Vec<(&'st
     let mut out = Vec::new();
     for name in ["userName", "externalId", "displayName"] {
         if let Some(s) = attrs.get(name).and_then(Value::as_str) {
-            out.push((indexed_name(name), s.to_lowercase()));
+            out.push((indexed_name(name), crate::model::fold(s)));
         }
     }
     for e in attrs.get("emails").and_then(Value::as_array).into_iter().flatten() {
         if let Some(s) = e.get("value").and_then(Value::as_str) {
-            out.push(("emails.value", s.to_lowercase()));
+            out.push(("emails.value", crate::model::fold(s)));
         }
     }
     out

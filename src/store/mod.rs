@@ -105,6 +105,22 @@ pub fn window_bounds<T>(
     }
 }
 
+/// Whether a write would change nothing: the same attributes, and a member change already in
+/// effect (`is_member` answers for one id, `count` gives the group's size). Such a write is not
+/// made, so the version and lastModified stay as they are (RFC 7644 §3.5.2.1).
+pub fn is_noop(current: &Record, update: &Update, is_member: &dyn Fn(&str) -> bool, count: &dyn Fn() -> usize) -> bool {
+    if update.attrs != current.attrs {
+        return false;
+    }
+    match &update.members {
+        None => true,
+        Some(MemberChange::Delta { add, remove }) => {
+            add.iter().all(|(m, _)| is_member(m)) && remove.iter().all(|m| !is_member(m))
+        }
+        Some(MemberChange::Replace(all)) => all.len() == count() && all.iter().all(|(m, _)| is_member(m)),
+    }
+}
+
 /// The 409 for a value that another resource of the kind already has.
 pub fn clash(kind: Kind, k: &UniqueKey) -> crate::error::ScimError {
     crate::error::ScimError::uniqueness(format!("a {} with {} '{}' already exists", kind.as_str(), k.attr, k.key))

@@ -363,6 +363,25 @@ impl Store for SqliteStore {
             };
             self.check_members(&tx, id, &ids)?;
         }
+        let is_member = |m: &str| {
+            tx.query_row(
+                "SELECT 1 FROM members WHERE tenant = ?1 AND group_id = ?2 AND member_id = ?3",
+                params![self.tenant, id, m],
+                |_| Ok(()),
+            )
+            .is_ok()
+        };
+        let count = || {
+            tx.query_row(
+                "SELECT COUNT(*) FROM members WHERE tenant = ?1 AND group_id = ?2",
+                params![self.tenant, id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_or(0, |n| n as usize)
+        };
+        if super::is_noop(&current, &update, &is_member, &count) {
+            return Ok(current);
+        }
         let record = Record {
             id: id.to_owned(),
             attrs: update.attrs,
@@ -465,7 +484,7 @@ impl Store for SqliteStore {
                     .prepare_cached(&format!("SELECT {} FROM eq_index e JOIN resources r ON r.tenant = e.tenant AND r.kind = e.kind AND r.id = e.id WHERE e.tenant = ?1 AND e.kind = ?2 AND e.attr = ?3 AND e.key = ?4 ORDER BY e.id", COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")))
                     .map_err(db_err)?;
                 let rows = st
-                    .query_map(params![self.tenant, k, h.attr, h.value.to_lowercase()], read_record)
+                    .query_map(params![self.tenant, k, h.attr, crate::model::fold(&h.value)], read_record)
                     .map_err(db_err)?;
                 for r in rows {
                     keep(r.map_err(db_err)?);
