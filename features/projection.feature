@@ -1,9 +1,28 @@
 @projection
 Feature: Projection: attributes and excludedAttributes
-  RFC 7644 §3.4.2.5 on every response that returns resources, honouring each attribute's
-  returned characteristic (RFC 7643 §7).
+  RFC 7644 §3.4.2.5 and §3.9 on every response that returns resources, honouring each
+  attribute's returned characteristic (RFC 7643 §7).
 
-  @rfc7644-3.4.2.5 @needs-filter @must
+  @rfc7644-3.4.2.5-attributes-supported @rfc7644-3.9-attributes @must
+  Scenario: attributes= returns only the requested attributes and id
+    Given a user "gina" exists
+    When I GET "/Users/${gina}?attributes=userName"
+    Then the response status is 200
+    And the JSON at "id" is "${gina}"
+    And the JSON at "userName" is "${gina.userName}"
+    And the JSON at "name" does not exist
+    And the JSON at "emails" does not exist
+
+  @rfc7644-3.4.2.5-attributes-supported @rfc7644-3.9-excluded-attributes @must
+  Scenario: excludedAttributes= leaves the named attributes out
+    Given a user "hank" exists
+    When I GET "/Users/${hank}?excludedAttributes=emails,name"
+    Then the response status is 200
+    And the JSON at "userName" is "${hank.userName}"
+    And the JSON at "emails" does not exist
+    And the JSON at "name" does not exist
+
+  @rfc7644-3.9-attributes @needs-filter @must
   Scenario: attributes= applies to every resource of a list
     Given a user "lp" exists
     When I GET "/Users?filter=userName eq "${lp.userName}"&attributes=userName,emails"
@@ -13,7 +32,7 @@ Feature: Projection: attributes and excludedAttributes
     And the JSON at "Resources[0].name" does not exist
     And the JSON at "Resources[0].active" does not exist
 
-  @rfc7644-3.4.2.5 @must
+  @rfc7644-3.9-attributes @must
   Scenario: A sub-attribute can be selected
     Given a user "sub" exists
     When I GET "/Users/${sub}?attributes=name.givenName"
@@ -21,7 +40,7 @@ Feature: Projection: attributes and excludedAttributes
     And the JSON at "name.familyName" does not exist
     And the JSON at "userName" does not exist
 
-  @rfc7644-3.4.2.5 @must
+  @rfc7644-3.9-attributes @needs-enterprise @must
   Scenario: A URN-qualified attribute can be selected
     Given a user "urn" exists with:
       """
@@ -32,15 +51,15 @@ Feature: Projection: attributes and excludedAttributes
     And the JSON at "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter" does not exist
     And the JSON at "userName" does not exist
 
-  @rfc7644-3.4.2.5 @must
+  @rfc7644-3.4.2.5-returned-always @rfc7644-3.9-excluded-attributes @must
   Scenario: id is always returned, even when excluded
     Given a user "always" exists
     When I GET "/Users/${always}?excludedAttributes=id,userName"
     Then the JSON at "id" is "${always}"
     And the JSON at "userName" does not exist
 
-  @rfc7644-3.4.2.5 @should
-  Scenario: POST and PUT responses honour attributes= too
+  @rfc7644-3.9-attributes @must
+  Scenario: POST responses honour attributes= too
     When I POST to "/Users?attributes=userName" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}proj@example.com", "title": "Chief"}
@@ -49,7 +68,17 @@ Feature: Projection: attributes and excludedAttributes
     And the JSON at "userName" is "${p}proj@example.com"
     And the JSON at "title" does not exist
 
-  @rfc7643-7 @must
+  @rfc7644-3.9-attributes @must
+  Scenario: PUT responses honour attributes= too
+    Given a user "putproj" exists
+    When I PUT "/Users/${putproj}?attributes=userName" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${putproj.userName}", "title": "Chief"}
+      """
+    Then the response status is 200
+    And the JSON at "title" does not exist
+
+  @rfc7643-7-returned-never @rfc7643-4.1.1-password-never-returned @must
   Scenario: A returned-never attribute is not returned even when asked for
     When I POST to "/Users?attributes=userName,password" with:
       """

@@ -5,9 +5,11 @@
 //! no PATCH), runs the rest concurrently, deletes what each scenario created, and returns a
 //! [`Report`]. The features are embedded in the binary; a directory can replace them.
 
+pub mod discovery;
 pub mod expect;
 pub mod output;
 pub mod report;
+pub mod requirements;
 pub mod steps;
 pub mod validate;
 pub mod world;
@@ -27,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use world::{ScimWorld, Target};
 
-static FEATURES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/features");
+pub(crate) static FEATURES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/features");
 
 /// How to run the suite.
 #[derive(Debug, Clone)]
@@ -56,6 +58,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Collects what scenarios create, for cleanup after an interruption.
     pub cleanup: world::Cleanup,
+    /// Fixture templates per resource type (`--fixtures`), merged over the suite's defaults.
+    pub fixtures: serde_json::Map<String, Value>,
 }
 
 impl RunOptions {
@@ -73,6 +77,7 @@ impl RunOptions {
             concurrency: 8,
             progress: false,
             cleanup: world::Cleanup::default(),
+            fixtures: serde_json::Map::new(),
         }
     }
 }
@@ -98,7 +103,17 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         }
     };
     let features = load_features(opts.features_dir.as_deref())?;
-    let caps = Capabilities::discover(&client, &opts).await;
+    let admin = opts.admin_token.as_deref().map(|t| (admin_url(&opts.base_url), t.to_owned()));
+    let mut caps = discovery::discover(
+        &client,
+        &opts.base_url,
+        &opts.headers,
+        admin.as_ref().map(|(u, t)| (u.as_str(), t.as_str())),
+    )
+    .await;
+    caps.fixtures = opts.fixtures.clone();
+    let caps = Arc::new(caps);
+    let caps_in_filter = caps.clone();
     let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     opts.cleanup.set_sweep(&opts.base_url, &opts.headers, &run_id);
     let target = Target {
@@ -110,6 +125,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         keep: opts.keep,
         client,
         cleanup: opts.cleanup.clone(),
+        discovery: caps,
     };
 
     let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), ..Report::default() }));
@@ -136,7 +152,11 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
             if !in_profile(profile.as_deref(), &tags) {
                 return false;
             }
-            if let Some(reason) = caps.missing(&tags) {
+            if let Some(reason) = caps_in_filter.missing(&tags) {
+                let outcome = match idp_needs(profile.as_deref(), &tags) {
+                    Some(idp) => Outcome::Failed(format!("{idp} needs what this server lacks: {reason}")),
+                    None => Outcome::Skipped(reason),
+                };
                 skipped_in_filter.lock().expect("skip list").push(report::ScenarioResult {
                     feature: f.name.clone(),
                     path: writer::feature_path(f),
@@ -144,8 +164,9 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
                     line: s.position.line,
                     level: Level::from_tags(&tags),
                     tags,
-                    outcome: Outcome::Skipped(reason),
+                    outcome,
                     transcript: vec![],
+                    duration_ms: 0,
                 });
                 return false;
             }
@@ -179,11 +200,25 @@ fn in_profile(profile: Option<&str>, tags: &[String]) -> bool {
         None => !has("iop-profile"),
         Some("rfc") => has("rfc") && !has("iop-profile"),
         Some("okta") => has("okta"),
-        Some("entra") => has("entra"),
+        Some("entra") => has("entra") || has("msv-") || has("msl-"),
         Some("interop-profile") => has("iop-profile"),
         Some("product") => has("product"),
         Some(_) => false,
     }
+}
+
+/// Under `--profile okta` or `--profile entra`, a scenario of that IdP whose needs the server
+/// lacks fails instead of being skipped: the IdP cannot provision such a server (both look users
+/// up with `userName eq`; Entra also needs PATCH). Returns the IdP's name.
+fn idp_needs(profile: Option<&str>, tags: &[String]) -> Option<&'static str> {
+    let has = |t: &str| tags.iter().any(|x| x == t);
+    let idp = match profile {
+        Some("okta") if in_profile(profile, tags) => "Okta",
+        Some("entra") if in_profile(profile, tags) => "Microsoft Entra ID",
+        _ => return None,
+    };
+    let needs: &[&str] = if idp == "Okta" { &["needs-filter"] } else { &["needs-filter", "needs-patch"] };
+    needs.iter().any(|n| has(n)).then_some(idp)
 }
 
 /// The admin API next to a SCIM base URL (`…/scim/v2` → `…/admin/v1`).
@@ -205,81 +240,11 @@ pub fn http_client(insecure: bool) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
-/// What the server says it supports, read from its ServiceProviderConfig before the run.
-#[derive(Debug, Clone, Default)]
-struct Capabilities {
-    spc: Option<Value>,
-    /// Why the admin API cannot be used, if it cannot.
-    admin: Option<String>,
-}
-
-impl Capabilities {
-    async fn discover(client: &reqwest::Client, opts: &RunOptions) -> Capabilities {
-        let mut req = client.get(format!("{}/ServiceProviderConfig", opts.base_url));
-        for (k, v) in &opts.headers {
-            req = req.header(k, v);
-        }
-        let spc = match req.send().await {
-            Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
-            _ => None,
-        };
-        let admin = match &opts.admin_token {
-            None => Some("no --admin-token was given, so the product's admin API cannot be used".to_owned()),
-            Some(t) => {
-                match client.get(format!("{}/settings", admin_url(&opts.base_url))).bearer_auth(t).send().await {
-                    Ok(r) if r.status().is_success() => None,
-                    Ok(r) => Some(format!("the admin API answered {} to GET /admin/v1/settings", r.status())),
-                    Err(e) => Some(format!("the admin API is unreachable: {e}")),
-                }
-            }
-        };
-        Capabilities { spc, admin }
-    }
-
-    /// Why a scenario cannot be judged here, from its `@needs-<feature>` tags.
-    fn missing(&self, tags: &[String]) -> Option<String> {
-        for need in tags.iter().filter_map(|t| t.strip_prefix("needs-")) {
-            if need == "admin" {
-                if let Some(why) = &self.admin {
-                    return Some(why.clone());
-                }
-                continue;
-            }
-            let (pointer, label) = match need {
-                "patch" => ("/patch/supported", "patch.supported"),
-                "bulk" => ("/bulk/supported", "bulk.supported"),
-                "filter" => ("/filter/supported", "filter.supported"),
-                "sort" => ("/sort/supported", "sort.supported"),
-                "etag" => ("/etag/supported", "etag.supported"),
-                "cursor" => ("/pagination/cursor", "pagination.cursor"),
-                _ => continue,
-            };
-            let Some(spc) = &self.spc else {
-                return Some(format!("needs {label}, but the ServiceProviderConfig could not be read"));
-            };
-            let supported =
-                spc.pointer(pointer).or_else(|| find_ci(spc, pointer)).is_some_and(|v| v == &Value::Bool(true));
-            if !supported {
-                return Some(format!("the server's ServiceProviderConfig does not advertise {label}"));
-            }
-        }
-        None
-    }
-}
-
-/// A JSON pointer lookup with case-insensitive keys.
-fn find_ci<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
-    let mut cur = v;
-    for part in pointer.split('/').filter(|p| !p.is_empty()) {
-        cur = cur.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(part))?.1;
-    }
-    Some(cur)
-}
-
 /// Feature sources: `(relative path, text)`.
-type Sources = Vec<(PathBuf, String)>;
+pub type Sources = Vec<(PathBuf, String)>;
 
-fn load_features(dir: Option<&Path>) -> Result<Sources, String> {
+/// The feature files: the embedded ones, or those under `dir`.
+pub fn load_features(dir: Option<&Path>) -> Result<Sources, String> {
     let mut out = Vec::new();
     match dir {
         None => collect_embedded(&FEATURES, &mut out),

@@ -69,6 +69,8 @@ pub struct ScenarioResult {
     pub level: Level,
     pub outcome: Outcome,
     pub transcript: Vec<Exchange>,
+    /// Wall time of the scenario, in milliseconds (0 when it did not run).
+    pub duration_ms: u64,
 }
 
 impl ScenarioResult {

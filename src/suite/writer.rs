@@ -14,12 +14,13 @@ pub struct Collector {
     pub report: Arc<Mutex<Report>>,
     pub progress: bool,
     current: Option<ScenarioResult>,
+    started: Option<std::time::Instant>,
     feature_counts: (usize, usize),
 }
 
 impl Collector {
     pub fn new(report: Arc<Mutex<Report>>, progress: bool) -> Collector {
-        Collector { report, progress, current: None, feature_counts: (0, 0) }
+        Collector { report, progress, current: None, started: None, feature_counts: (0, 0) }
     }
 
     fn scenario(
@@ -41,7 +42,9 @@ impl Collector {
                     tags,
                     outcome: Outcome::Passed,
                     transcript: Vec::new(),
+                    duration_ms: 0,
                 });
+                self.started = Some(std::time::Instant::now());
             }
             Scenario::Step(step, ev) | Scenario::Background(step, ev) => self.step(&step, ev),
             Scenario::Hook(_, event::Hook::Failed(_, info)) => {
@@ -49,7 +52,8 @@ impl Collector {
             }
             Scenario::Hook(..) | Scenario::Log(_) => {}
             Scenario::Finished => {
-                if let Some(res) = self.current.take() {
+                if let Some(mut res) = self.current.take() {
+                    res.duration_ms = self.started.take().map(|t| t.elapsed().as_millis() as u64).unwrap_or(0);
                     match res.outcome {
                         Outcome::Failed(_) => self.feature_counts.1 += 1,
                         _ => self.feature_counts.0 += 1,
@@ -103,6 +107,7 @@ impl Writer<ScimWorld> for Collector {
                     level: Level::Must,
                     outcome: Outcome::Failed(format!("a feature file could not be parsed: {e}")),
                     transcript: vec![],
+                    duration_ms: 0,
                 });
                 return;
             }

@@ -8,6 +8,7 @@ mod filter_eval;
 mod limits;
 mod patch_cases;
 mod reports;
+mod requirements;
 mod robustness;
 mod schemas_fresh;
 mod server;

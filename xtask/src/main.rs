@@ -3,6 +3,8 @@
 //! - `cargo xtask bench filters` runs the filter parser benchmark in release mode;
 //! - `cargo xtask bench [--quick]` measures the server under load against a bare hyper baseline;
 //! - `cargo xtask fuzz [SECONDS]` runs every cargo-fuzz target for SECONDS each (default 60);
+//! - `cargo xtask coverage [--check]` prints requirement → scenarios with totals and writes
+//!   `docs/coverage.md` (or fails when it is stale or the catalogue's rules are broken);
 //! - `cargo xtask third-party` runs `scimcheck check` against an independent SCIM server (the
 //!   Python `scim2-server` from PyPI, installed in a virtualenv under `target/third-party`).
 
@@ -23,10 +25,11 @@ fn main() -> Result<()> {
             cargo(&a)
         }
         Some("third-party") => third_party(),
+        Some("coverage") => coverage(args.iter().any(|a| a == "--check")),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask third-party"
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask third-party"
             );
             std::process::exit(2);
         }
@@ -68,6 +71,59 @@ fn schemas(check: bool) -> Result<()> {
     }
     if !stale.is_empty() {
         bail!("stale generated schemas (run `cargo xtask schemas`): {}", stale.join(", "));
+    }
+    Ok(())
+}
+
+/// Prints requirement → scenarios with the totals and writes `docs/coverage.md`; with `check`,
+/// fails when the file is stale or a catalogue rule is broken (see `suite::requirements`).
+fn coverage(check: bool) -> Result<()> {
+    use scimcheck::suite::requirements as req;
+    let cat = req::Catalogue::parse(&std::fs::read_to_string(root().join("features/requirements.toml"))?)
+        .map_err(anyhow::Error::msg)?;
+    let sources = scimcheck::suite::load_features(Some(&root().join("features"))).map_err(anyhow::Error::msg)?;
+    let sources: Vec<_> = sources.into_iter().map(|(p, t)| (Path::new("features").join(p), t)).collect();
+    let scenarios = req::scenarios(&sources).map_err(anyhow::Error::msg)?;
+    for r in &cat.requirements {
+        let by: Vec<String> =
+            scenarios.iter().filter(|s| s.tags.contains(&r.id)).map(|s| format!("{}:{}", s.path, s.line)).collect();
+        let what = if !by.is_empty() {
+            by.join(", ")
+        } else if r.untestable.is_some() {
+            "(not checkable, reason given)".to_owned()
+        } else {
+            "UNCHECKED".to_owned()
+        };
+        println!("{:<48} {:<6} {what}", r.id, r.keyword());
+    }
+    println!();
+    for ((src, level), t) in req::tallies(&cat, &scenarios) {
+        println!(
+            "{:<70} {:<6} {:>3} requirements, {:>3} checked, {:>2} untestable, {:>2} unchecked",
+            src.title(),
+            format!("{level:?}").to_uppercase(),
+            t.total,
+            t.checked,
+            t.untestable,
+            t.total - t.checked - t.untestable
+        );
+    }
+    let problems = req::problems(&cat, &scenarios);
+    for p in &problems {
+        eprintln!("problem: {p}");
+    }
+    let path = root().join("docs/coverage.md");
+    let want = req::markdown(&cat, &scenarios);
+    if check {
+        if std::fs::read_to_string(&path).unwrap_or_default() != want {
+            bail!("docs/coverage.md is stale: run `cargo xtask coverage`");
+        }
+    } else {
+        std::fs::write(&path, want)?;
+        println!("wrote {}", path.display());
+    }
+    if !problems.is_empty() {
+        bail!("{} catalogue problem(s)", problems.len());
     }
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! `Given` steps: resources a scenario needs, created over HTTP and named with the run prefix.
 //! Each is remembered under its alias (`${alice}` is the id, `${alice.userName}` the user name).
+//! Bodies start from a realistic default and go through [`Discovery::fixture`]: the user's
+//! `--fixtures` template, the server's declared required attributes and extension URNs.
+//!
+//! [`Discovery::fixture`]: crate::suite::discovery::Discovery::fixture
 
 use crate::suite::world::{AuthMode, ScimWorld};
 use cucumber::given;
@@ -25,7 +29,9 @@ pub async fn create_user_with(w: &mut ScimWorld, alias: &str, extra: Option<serd
     if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, body.as_object_mut()) {
         obj.extend(extra);
     }
-    w.send("POST", "/Users", Some(&body.to_string()), &[], AuthMode::Default).await;
+    let body = w.target.discovery.clone().fixture("User", body, &w.prefix);
+    let body = w.expand_json(&body.to_string().replace("${alias}", alias));
+    w.send("POST", "/Users", Some(&body), &[], AuthMode::Default).await;
     remember_created(w, alias, "userName");
 }
 
@@ -38,13 +44,15 @@ pub async fn create_group(w: &mut ScimWorld, alias: &str, members: &[String]) {
         "displayName": format!("{}{alias}", w.prefix),
         "members": members,
     });
-    w.send("POST", "/Groups", Some(&body.to_string()), &[], AuthMode::Default).await;
+    let body = w.target.discovery.clone().fixture("Group", body, &w.prefix);
+    let body = w.expand_json(&body.to_string().replace("${alias}", alias));
+    w.send("POST", "/Groups", Some(&body), &[], AuthMode::Default).await;
     remember_created(w, alias, "displayName");
 }
 
 fn remember_created(w: &mut ScimWorld, alias: &str, name_attr: &str) {
     let ex = w.last();
-    assert_eq!(ex.status, 201, "creating fixture '{alias}' failed\n{ex}");
+    assert_eq!(ex.status, 201, "could not create the fixture '{alias}': expected status 201, got {}\n{ex}", ex.status);
     let body = w.body().clone();
     let id = body["id"].as_str().unwrap_or_else(|| panic!("fixture '{alias}' has no id")).to_owned();
     w.vars.insert(alias.to_owned(), id);

@@ -3,5 +3,6 @@
 
 pub mod admin;
 pub mod assert;
+pub mod checks;
 pub mod fixtures;
 pub mod http;
