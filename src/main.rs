@@ -79,6 +79,10 @@ enum Command {
         /// Select scenarios by profile: rfc, okta, entra, interop-profile, product.
         #[arg(long)]
         profile: Option<String>,
+        /// Fixture templates: a JSON object of bodies per resource type ({"User": {...}}), merged
+        /// over the suite's defaults; `${p}` and `${alias}` are placeholders.
+        #[arg(long, value_name = "FILE")]
+        fixtures: Option<PathBuf>,
         /// Known deviations: a JSON file of scenarios expected to fail, each with a reason.
         #[arg(long = "expect", value_name = "FILE")]
         expect: Option<PathBuf>,
@@ -142,6 +146,7 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             headers,
             tags,
             profile,
+            fixtures,
             expect,
             junit,
             json,
@@ -180,6 +185,18 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             if let Some(path) = expect {
                 let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
                 opts.expectations = Some(suite::expect::Expectations::parse(&text).map_err(anyhow::Error::msg)?);
+            }
+            if let Some(path) = fixtures {
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(serde_json::Value::Object(m)) if m.values().all(serde_json::Value::is_object) => {
+                        opts.fixtures = m
+                    }
+                    _ => anyhow::bail!(
+                        "--fixtures {}: expected a JSON object of templates per resource type, e.g. {{\"User\": {{\"title\": \"x\"}}}}",
+                        path.display()
+                    ),
+                }
             }
             opts.features_dir = features_dir;
             opts.keep = keep;

@@ -289,6 +289,16 @@ mod tests {
     }
 
     #[test]
+    fn user_templates_merge_over_the_defaults() {
+        let mut d = Discovery::default();
+        d.fixtures.insert("User".into(), json!({"name": {"familyName": "FromTemplate"}, "title": "${alias}"}));
+        let body =
+            d.fixture("User", json!({"schemas": [USER_URN], "name": {"givenName": "g", "familyName": "f"}}), "p-");
+        assert_eq!(body["name"], json!({"givenName": "g", "familyName": "FromTemplate"}));
+        assert_eq!(body["title"], "${alias}");
+    }
+
+    #[test]
     fn extension_objects_are_announced_in_schemas() {
         let d = Discovery::default();
         let body = d.fixture("User", json!({"schemas": [USER_URN], ENTERPRISE_URN: {"department": "x"}}), "p-");

@@ -5,8 +5,8 @@
 //! - `cargo xtask fuzz [SECONDS]` runs every cargo-fuzz target for SECONDS each (default 60);
 //! - `cargo xtask coverage [--check]` prints requirement → scenarios with totals and writes
 //!   `docs/coverage.md` (or fails when it is stale or the catalogue's rules are broken);
-//! - `cargo xtask third-party` runs `scimcheck check` against an independent SCIM server (the
-//!   Python `scim2-server` from PyPI, installed in a virtualenv under `target/third-party`).
+//! - `cargo xtask third-party [NAME]` runs `scimcheck check` against independent SCIM servers
+//!   installed from PyPI and npm under `target/third-party` (see [`third_party`]).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -24,12 +24,12 @@ fn main() -> Result<()> {
             }
             cargo(&a)
         }
-        Some("third-party") => third_party(),
+        Some("third-party") => third_party(args.get(1).map(String::as_str)),
         Some("coverage") => coverage(args.iter().any(|a| a == "--check")),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask third-party"
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask third-party [scim2-server|scimmy]"
             );
             std::process::exit(2);
         }
@@ -128,64 +128,113 @@ fn coverage(check: bool) -> Result<()> {
     Ok(())
 }
 
-/// Installs `scim2-server` (pinned) in a virtualenv, serves it on a free loopback port, runs
-/// the suite against it with JSON and HTML reports under `target/third-party/`, and stops it.
-fn third_party() -> Result<()> {
-    use std::process::{Command, Stdio};
+/// Runs the suite against independent SCIM servers installed from their package registries
+/// (nothing of theirs is committed), each on a free loopback port, with JSON, HTML and
+/// terminal reports under `target/third-party/`:
+/// - `scim2-server` 0.8.3 (Python, PyPI), in a virtualenv;
+/// - SCIMMY 1.3.5 with scimmy-routers 1.3.2 (Node.js, npm), behind the in-memory launcher in
+///   `xtask/third-party/scimmy/` (SCIMMY leaves storage to its user).
+///
+/// `cargo xtask third-party [scim2-server|scimmy]` runs one of them.
+fn third_party(only: Option<&str>) -> Result<()> {
     let dir = root().join("target/third-party");
     std::fs::create_dir_all(&dir)?;
-    let venv = dir.join("venv");
-    let py = venv.join("bin/python");
-    if !py.exists() {
-        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status()?.success();
-        if !ok {
-            bail!("python3 -m venv failed");
+    let release = ["build", "--release", "--quiet"];
+    cargo(&release)?;
+    if only.is_none_or(|o| o == "scim2-server") {
+        let venv = dir.join("venv");
+        let py = venv.join("bin/python");
+        if !py.exists() {
+            run_ok(std::process::Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
         }
+        run_ok(
+            std::process::Command::new(&py).args(["-m", "pip", "install", "-q", "scim2-server==0.8.3"]),
+            "pip install scim2-server",
+        )?;
+        let port = free_port()?;
+        let token = "third-party-token";
+        let server = std::process::Command::new(venv.join("bin/scim2-server"))
+            .args(["--hostname", "127.0.0.1", "--port", &port.to_string(), "--bearer-token", token])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        check_against(&dir, "scim2-server", server, port, &format!("http://127.0.0.1:{port}"), token)?;
     }
-    let ok = Command::new(&py).args(["-m", "pip", "install", "-q", "scim2-server==0.8.3"]).status()?.success();
-    if !ok {
-        bail!("pip install scim2-server failed");
+    if only.is_none_or(|o| o == "scimmy") {
+        let app = dir.join("scimmy");
+        std::fs::create_dir_all(&app)?;
+        for f in ["package.json", "server.mjs"] {
+            std::fs::copy(root().join("xtask/third-party/scimmy").join(f), app.join(f))?;
+        }
+        run_ok(
+            std::process::Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--silent"])
+                .current_dir(&app),
+            "npm install (scimmy)",
+        )?;
+        let port = free_port()?;
+        let token = "third-party-token";
+        let server = std::process::Command::new("node")
+            .arg("server.mjs")
+            .current_dir(&app)
+            .env("SCIM_PORT", port.to_string())
+            .env("SCIM_TOKEN", token)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        check_against(&dir, "scimmy", server, port, &format!("http://127.0.0.1:{port}/scim/v2"), token)?;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let token = "third-party-token";
-    let mut server = Command::new(venv.join("bin/scim2-server"))
-        .args(["--hostname", "127.0.0.1", "--port", &port.to_string(), "--bearer-token", token])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let base = format!("http://127.0.0.1:{port}");
+    Ok(())
+}
+
+fn run_ok(cmd: &mut std::process::Command, what: &str) -> Result<()> {
+    if !cmd.status().with_context(|| format!("running {what}"))?.success() {
+        bail!("{what} failed");
+    }
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits for the server, runs `scimcheck check` against it (all profiles but the product's),
+/// writes the reports and stops the server. A failing check is the point, not an error.
+fn check_against(
+    dir: &Path,
+    name: &str,
+    mut server: std::process::Child,
+    port: u16,
+    base: &str,
+    token: &str,
+) -> Result<()> {
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > std::time::Duration::from_secs(30) {
             let _ = server.kill();
-            bail!("scim2-server did not start on port {port}");
+            bail!("{name} did not start on port {port}");
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    let json = dir.join("scim2-server.json");
-    let html = dir.join("scim2-server.html");
-    let result = cargo(&[
-        "run",
-        "--release",
-        "--quiet",
-        "--",
-        "check",
-        "--base-url",
-        &base,
-        "--token",
-        token,
-        "--json",
-        json.to_str().unwrap_or_default(),
-        "--html",
-        html.to_str().unwrap_or_default(),
-    ]);
+    let (json, html, text) =
+        (dir.join(format!("{name}.json")), dir.join(format!("{name}.html")), dir.join(format!("{name}.txt")));
+    let out = std::process::Command::new(root().join("target/release/scimcheck"))
+        .args(["check", "--base-url", base, "--token", token, "--json"])
+        .arg(&json)
+        .arg("--html")
+        .arg(&html)
+        .output()?;
     let _ = server.kill();
     let _ = server.wait();
-    println!("reports: {} and {}", json.display(), html.display());
-    // The check exits 1 when a MUST scenario fails, which is the point of this run: report, don't fail.
-    if let Err(e) = result {
-        println!("({e}: see docs/third-party-results.md for what each failure means)");
-    }
+    std::fs::write(&text, &out.stdout)?;
+    let last = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_owned();
+    println!(
+        "{name}: {last} (exit {}); reports: {}, {}, {}",
+        out.status.code().unwrap_or(-1),
+        text.display(),
+        json.display(),
+        html.display()
+    );
     Ok(())
 }
 
