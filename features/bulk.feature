@@ -35,8 +35,8 @@ Feature: Bulk operations
       """
     Then the response status is 200
     And bulk operation 0 has status 201
-    And I remember the JSON at "Operations[0].location" as "group"
-    And I remember the JSON at "Operations[1].location" as "user"
+    And I remember the URL at "Operations[0].location" as "group"
+    And I remember the URL at "Operations[1].location" as "user"
     When I GET "${user}"
     Then I remember the JSON at "id" as "uid"
     When I GET "${group}"
@@ -57,8 +57,8 @@ Feature: Bulk operations
           "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}boss@example.com"}}]}
       """
     Then the response status is 200
-    And I remember the JSON at "Operations[0].location" as "worker"
-    And I remember the JSON at "Operations[1].location" as "boss"
+    And I remember the URL at "Operations[0].location" as "worker"
+    And I remember the URL at "Operations[1].location" as "boss"
     When I GET "${boss}"
     Then I remember the JSON at "id" as "bossid"
     When I GET "${worker}"
@@ -102,7 +102,7 @@ Feature: Bulk operations
       """
     Then the response status is 200
     And bulk operation 1 has status 201
-    And I remember the JSON at "Operations[1].location" as "after"
+    And I remember the URL at "Operations[1].location" as "after"
     When I GET "${after}"
     Then the response status is 200
 

@@ -91,7 +91,7 @@ Feature: Users: create, read, list, replace, delete
   Scenario: meta.location can be read with GET
     Given a user "loc" exists
     When I GET "/Users/${loc}"
-    Then I remember the JSON at "meta.location" as "where"
+    Then I remember the URL at "meta.location" as "where"
     When I GET "${where}"
     Then the response status is 200
     And the JSON at "id" is "${loc}"

@@ -34,6 +34,8 @@ pub struct App {
     new_store: StoreFactory,
     /// The database of a durable server (tenants, their data, admin state and audit logs).
     db: Option<Database>,
+    /// A defect to show on purpose (`serve --fault`); `None` for the correct server.
+    pub fault: Option<&'static crate::faults::Fault>,
 }
 
 impl std::fmt::Debug for App {
@@ -46,7 +48,8 @@ impl App {
     /// A server with a default tenant whose admin token is `admin_token` and whose built-in
     /// "SCIM Provisioner" service user has an API key `scim_token`.
     pub fn new(config: Config, scim_token: &str, admin_token: &str, new_store: StoreFactory) -> App {
-        let app = App { config, rate_limit: None, tenants: RwLock::new(HashMap::new()), new_store, db: None };
+        let app =
+            App { config, rate_limit: None, tenants: RwLock::new(HashMap::new()), new_store, db: None, fault: None };
         let t = app.add_tenant(DEFAULT_TENANT, admin_token);
         let user = t.add_service_user("SCIM Provisioner", vec![SCIM_PROVISIONER.to_owned()]);
         t.add_key(&user.id, Some(scim_token)).expect("the service user was just created");
@@ -75,6 +78,7 @@ impl App {
             tenants: RwLock::new(HashMap::new()),
             new_store: Box::new(move |name| Arc::new(factory_db.store(name))),
             db: Some(db.clone()),
+            fault: None,
         };
         let mut generated = Vec::new();
         for (name, state) in db.tenants().map_err(|e| e.detail)? {
@@ -156,7 +160,16 @@ impl App {
     }
 
     /// Answers one request; `origin` is `scheme://host` as the client reached the server.
-    pub fn handle(&self, mut req: Request, origin: &str) -> Response {
+    /// With a fault on, the fault's shim answers (see [`crate::faults`]).
+    pub fn handle(&self, req: Request, origin: &str) -> Response {
+        match self.fault {
+            Some(f) => crate::faults::shim::handle(self, &f.name, req, origin),
+            None => self.handle_clean(req, origin),
+        }
+    }
+
+    /// Answers one request correctly, whatever fault is on.
+    pub fn handle_clean(&self, mut req: Request, origin: &str) -> Response {
         if req.path == "/healthz" {
             return Response::json(200, serde_json::json!({"status": "ok"}));
         }

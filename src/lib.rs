@@ -16,6 +16,8 @@
 //!   routing, discovery, the resource endpoints, search, bulk; and the admin API.
 //! - [`tenant`] and [`app`]: tenants (keys, settings, mappings) and the routing in front of
 //!   them (tenant selection, rate limit, authentication, the SCIM switch). [`audit`] logs changes.
+//! - [`faults`]: the reference server breaking one behaviour on purpose (`serve --fault`), a
+//!   shim in front of the correct server, to test the suite.
 //!
 //! Edges:
 //! - [`server`]: hyper; sockets in, [`api::Request`] → [`api::Response`] out. The only module
@@ -29,6 +31,7 @@ pub mod app;
 pub mod audit;
 pub mod clock;
 pub mod error;
+pub mod faults;
 pub mod filter;
 pub mod model;
 pub mod patch;

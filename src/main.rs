@@ -58,6 +58,17 @@ enum Command {
         /// Reject input the RFCs forbid even where Okta or Entra send it.
         #[arg(long)]
         strict: bool,
+        /// Turn optional SCIM features off, as a smaller server would (and say so in discovery):
+        /// a comma-separated list of etag, bulk, sort, filter, patch, groups, enterprise, cursor.
+        #[arg(long, value_name = "LIST", value_parser = parse_without)]
+        without: Option<api::offer::Without>,
+        /// Break one behaviour on purpose, to test a conformance suite (see --list-faults). Never
+        /// for production: the server then violates the RFCs.
+        #[arg(long, value_name = "NAME", value_parser = parse_fault)]
+        fault: Option<&'static scimcheck::faults::Fault>,
+        /// List the faults --fault accepts, with the requirements each breaks, and exit.
+        #[arg(long)]
+        list_faults: bool,
     },
     /// Run the conformance suite against a SCIM server (the embedded reference server by default).
     Check {
@@ -110,6 +121,14 @@ enum Command {
     },
 }
 
+fn parse_without(s: &str) -> Result<api::offer::Without, String> {
+    api::offer::Without::parse(s)
+}
+
+fn parse_fault(s: &str) -> Result<&'static scimcheck::faults::Fault, String> {
+    scimcheck::faults::named(s)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -132,12 +151,33 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Bench { quick } => bench::run(quick).await.map(|()| ExitCode::SUCCESS),
         Command::Baseline { listen } => bench::baseline(&listen).await.map(|()| ExitCode::SUCCESS),
-        Command::Serve { listen, token, admin_token, data, in_memory, strict, rate_limit, tls_cert, tls_key } => {
+        Command::Serve {
+            listen,
+            token,
+            admin_token,
+            data,
+            in_memory,
+            strict,
+            rate_limit,
+            tls_cert,
+            tls_key,
+            without,
+            fault,
+            list_faults,
+        } => {
+            if list_faults {
+                for f in scimcheck::faults::all() {
+                    println!("{:<38} {:<14} {} (breaks {})", f.name, f.area, f.what, f.violates.join(", "));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let tls = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some(server::tls_acceptor(&c, &k).map_err(anyhow::Error::msg)?),
                 _ => None,
             };
-            serve(&listen, token, admin_token, (!in_memory).then_some(data), strict, rate_limit, tls).await
+            let config = api::Config { strict, without: without.unwrap_or_default(), ..api::Config::default() };
+            let opts = ServeOptions { rate_limit, tls, fault };
+            serve(&listen, token, admin_token, (!in_memory).then_some(data), config, opts).await
         }
         Command::Check {
             base_url,
@@ -241,15 +281,22 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
     }
 }
 
+/// What `serve` takes beyond the server's configuration.
+struct ServeOptions {
+    rate_limit: Option<u32>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    fault: Option<&'static scimcheck::faults::Fault>,
+}
+
 async fn serve(
     listen: &str,
     token: Option<String>,
     admin_token: Option<String>,
     data: Option<PathBuf>,
-    strict: bool,
-    rate_limit: Option<u32>,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    config: api::Config,
+    opts: ServeOptions,
 ) -> Result<ExitCode> {
+    let ServeOptions { rate_limit, tls, fault } = opts;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "scimcheck=info".into()),
@@ -257,7 +304,6 @@ async fn serve(
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
-    let config = api::Config { strict, ..api::Config::default() };
     let (mut app, generated) = match &data {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -285,6 +331,14 @@ async fn serve(
         println!("generated {what} (shown once, only its hash is kept): {t}");
     }
     app.rate_limit = rate_limit;
+    app.fault = fault;
+    if let Some(f) = fault {
+        eprintln!("WARNING: fault {} is ON: {} (this breaks {}).", f.name, f.what, f.violates.join(", "));
+        eprintln!("WARNING: it is a test of conformance suites and must not serve real provisioning.");
+    }
+    if app.config.without != api::offer::Without::default() {
+        eprintln!("offering less: --without {}", app.config.without);
+    }
     let api = std::sync::Arc::new(app);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;

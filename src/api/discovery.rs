@@ -10,19 +10,21 @@ use serde_json::{Value, json};
 /// `GET /ServiceProviderConfig`.
 pub fn service_provider_config(api: &Api, req: &Request) -> Response {
     let c = &api.config;
+    let on = |f: super::offer::Feature| c.without.offers(f);
+    use super::offer::Feature::*;
     Response::json(
         200,
         json!({
             "schemas": [SPC_URN],
             "documentationUri": "https://github.com/scimcheck/scimcheck",
-            "patch": {"supported": true},
-            "bulk": {"supported": true, "maxOperations": super::bulk::MAX_OPERATIONS, "maxPayloadSize": c.max_body_bytes},
-            "filter": {"supported": true, "maxResults": c.max_results},
+            "patch": {"supported": on(Patch)},
+            "bulk": {"supported": on(Bulk), "maxOperations": super::bulk::MAX_OPERATIONS, "maxPayloadSize": c.max_body_bytes},
+            "filter": {"supported": on(Filter), "maxResults": c.max_results},
             "changePassword": {"supported": false},
-            "sort": {"supported": true},
-            "etag": {"supported": true},
+            "sort": {"supported": on(Sort)},
+            "etag": {"supported": on(Etag)},
             "pagination": {
-                "cursor": true, "index": true, "defaultPaginationMethod": "index",
+                "cursor": on(Cursor), "index": true, "defaultPaginationMethod": "index",
                 "defaultPageSize": c.default_count, "maxPageSize": c.max_results,
                 "cursorTimeout": api.cursors.timeout,
             },

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bulk;
 pub mod cursor;
 pub mod discovery;
+pub mod offer;
 pub mod query;
 pub mod request;
 pub mod resources;
@@ -43,6 +44,8 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// Connections served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// Optional features turned off (`serve --without`).
+    pub without: offer::Without,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             max_results: 200,
             header_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
+            without: offer::Without::default(),
         }
     }
 }
@@ -86,7 +90,8 @@ impl std::fmt::Debug for Api {
 
 impl Api {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Api {
-        let registry = Registry::embedded();
+        let w = config.without;
+        let registry = Registry::embedded().without(w.has(offer::Feature::Groups), w.has(offer::Feature::Enterprise));
         Api {
             product_registry: crate::product::rules::product_registry(&registry),
             registry,
@@ -105,10 +110,15 @@ impl Api {
 
     /// Answers one request. Never panics on input: every failure is a SCIM error response.
     pub fn handle(&self, req: &Request) -> Response {
-        match self.route(req) {
-            Ok(resp) => resp,
-            Err(e) => Response::error(&e),
+        let w = self.config.without;
+        if w == offer::Without::default() {
+            return self.route(req).unwrap_or_else(|e| Response::error(&e));
         }
+        if let Some(e) = offer::refusal(req, w) {
+            return Response::error(&e);
+        }
+        let resp = self.route(&offer::trim_request(req, w)).unwrap_or_else(|e| Response::error(&e));
+        if w.has(offer::Feature::Etag) { offer::strip_versions(resp) } else { resp }
     }
 
     fn route(&self, req: &Request) -> Result<Response> {

@@ -196,6 +196,23 @@ impl Registry {
         v
     }
 
+    /// This registry without the Group resource type and schema (`groups`) or without the
+    /// enterprise User extension (`enterprise`): what a server that leaves them out declares.
+    pub fn without(&self, groups: bool, enterprise: bool) -> Registry {
+        let mut r = self.clone();
+        if groups {
+            r.resource_types.retain(|t| !t.is_group());
+            r.schemas.retain(|s| s.id != GROUP_URN);
+        }
+        if enterprise {
+            for t in &mut r.resource_types {
+                t.extensions.retain(|(s, _)| s.id != ENTERPRISE_URN);
+            }
+            r.schemas.retain(|s| s.id != ENTERPRISE_URN);
+        }
+        r
+    }
+
     /// Makes the given top-level attributes of a schema required (used by product user rules).
     pub fn require(&mut self, urn: &str, names: &[&str]) {
         let patch = |s: &mut Schema| {

@@ -234,7 +234,7 @@ async fn read_request(app: &App, req: hyper::Request<Incoming>) -> Result<api::R
 fn to_hyper(r: api::Response) -> hyper::Response<Full<Bytes>> {
     let body = r.body_bytes();
     let mut builder = hyper::Response::builder().status(r.status);
-    if r.body.is_some() {
+    if r.body.is_some() && !r.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
         builder = builder.header(CONTENT_TYPE, api::response::SCIM_JSON);
     }
     for (k, v) in &r.headers {

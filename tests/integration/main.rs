@@ -3,6 +3,7 @@
 
 mod access;
 mod durability;
+mod faults;
 mod filter_cases;
 mod filter_eval;
 mod limits;

@@ -5,6 +5,9 @@
 //! - `cargo xtask fuzz [SECONDS]` runs every cargo-fuzz target for SECONDS each (default 60);
 //! - `cargo xtask coverage [--check]` prints requirement → scenarios with totals and writes
 //!   `docs/coverage.md` (or fails when it is stale or the catalogue's rules are broken);
+//! - `cargo xtask faults [--check]` runs the suite against the reference server once per fault
+//!   (`serve --fault`) and per smaller server (`serve --without`), prints the table and writes
+//!   `docs/faults.md` (with `--check`, fails when a fault is not caught or a smaller server fails);
 //! - `cargo xtask third-party [NAME]` runs `scimcheck check` against independent SCIM servers
 //!   installed from PyPI and npm under `target/third-party` (see [`third_party`]).
 
@@ -26,10 +29,11 @@ fn main() -> Result<()> {
         }
         Some("third-party") => third_party(args.get(1).map(String::as_str)),
         Some("coverage") => coverage(args.iter().any(|a| a == "--check")),
+        Some("faults") => faults(args.iter().any(|a| a == "--check")),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask third-party [scim2-server|scimmy]"
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask faults [--check] | cargo xtask third-party [scim2-server|scimmy]"
             );
             std::process::exit(2);
         }
@@ -71,6 +75,52 @@ fn schemas(check: bool) -> Result<()> {
     }
     if !stale.is_empty() {
         bail!("stale generated schemas (run `cargo xtask schemas`): {}", stale.join(", "));
+    }
+    Ok(())
+}
+
+/// Runs the fault matrix (see `scimcheck::faults::run`) and writes `docs/faults.md`.
+fn faults(check: bool) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let started = std::time::Instant::now();
+    let matrix = rt
+        .block_on(scimcheck::faults::run::run_all(4, &|name| {
+            eprintln!("  {name} ({:.0} s)", started.elapsed().as_secs_f64())
+        }))
+        .map_err(anyhow::Error::msg)?;
+    let mut bad = Vec::new();
+    for v in &matrix.verdicts {
+        println!(
+            "{:<38} {:<7} {} attributed, {} collateral",
+            v.fault.name,
+            if v.caught { "caught" } else { "MISSED" },
+            v.attributed.len(),
+            v.collateral.len()
+        );
+        if !v.caught {
+            bad.push(format!("fault {} was not caught at its level", v.fault.name));
+        }
+    }
+    for s in &matrix.smaller {
+        let skipped: usize = s.skipped.iter().map(|(_, n)| n).sum();
+        println!("--without {:<58} {} passed, {} failed, {skipped} skipped", s.without, s.passed, s.failed.len());
+        if !s.failed.is_empty() {
+            bad.push(format!("--without {} failed: {}", s.without, s.failed.join("; ")));
+        }
+    }
+    let caught = matrix.verdicts.iter().filter(|v| v.caught).count();
+    println!(
+        "
+{caught} of {} faults caught and attributed ({:.0} s)",
+        matrix.verdicts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !check {
+        std::fs::write(root().join("docs/faults.md"), matrix.markdown())?;
+        println!("wrote docs/faults.md");
+    }
+    if check && !bad.is_empty() {
+        bail!("{}", bad.join("\n"));
     }
     Ok(())
 }

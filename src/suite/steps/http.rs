@@ -75,6 +75,22 @@ async fn remember(w: &mut ScimWorld, path: String, name: String) {
     w.vars.insert(name, s);
 }
 
+/// A URL from the last response (a `location`), resolved against the request's URL as RFC 3986
+/// §5.2 says (RFC 7643 §2.3.7: a reference may be relative), and remembered absolute.
+#[when(expr = "I remember the URL at {string} as {string}")]
+#[then(expr = "I remember the URL at {string} as {string}")]
+async fn remember_url(w: &mut ScimWorld, path: String, name: String) {
+    let loc = crate::suite::world::json_path(w.body(), &path)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_else(|| panic!("expected a URL at '{path}', got none\n{}", w.last()))
+        .to_owned();
+    let base = reqwest::Url::parse(&w.last().url).expect("the request URL parses");
+    let url = base
+        .join(&loc)
+        .unwrap_or_else(|e| panic!("expected a URI reference at '{path}', got \"{loc}\" ({e})\n{}", w.last()));
+    w.vars.insert(name, url.to_string());
+}
+
 #[when(expr = "I remember the header {string} as {string}")]
 #[then(expr = "I remember the header {string} as {string}")]
 async fn remember_header(w: &mut ScimWorld, header: String, name: String) {

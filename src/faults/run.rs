@@ -1,0 +1,79 @@
+//! Runs the suite against the reference server once per fault and once per smaller server, in
+//! process, on loopback: what `cargo xtask faults` prints and the faults test holds. The only
+//! part of `faults` that does IO.
+
+use super::verdict::{self, Smaller, Verdict};
+use crate::api::{Config, offer::Without};
+use crate::app::App;
+use crate::suite::{self, Report, requirements::Catalogue};
+use futures::StreamExt;
+use std::sync::Arc;
+
+/// The `--without` sets tried: each feature alone, some common pairs, and everything at once.
+pub const WITHOUT_SETS: &[&str] = &[
+    "etag",
+    "bulk",
+    "sort",
+    "filter",
+    "patch",
+    "groups",
+    "enterprise",
+    "cursor",
+    "etag,bulk",
+    "patch,bulk,etag",
+    "groups,enterprise",
+    "filter,sort,cursor",
+    "etag,bulk,sort,filter,patch,groups,enterprise,cursor",
+];
+
+/// Every fault's verdict and every smaller server's result.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    pub verdicts: Vec<Verdict>,
+    pub smaller: Vec<Smaller>,
+}
+
+impl Matrix {
+    pub fn markdown(&self) -> String {
+        verdict::markdown(&self.verdicts, &self.smaller)
+    }
+}
+
+/// Runs everything, `concurrency` suites at a time; `progress` hears each finished name.
+pub async fn run_all(concurrency: usize, progress: &(dyn Fn(&str) + Sync)) -> Result<Matrix, String> {
+    let cat = Catalogue::embedded();
+    let faults = super::all();
+    let mut verdicts: Vec<Verdict> = futures::stream::iter(faults.iter().map(|f| async move {
+        let mut app = App::in_memory(Config::default(), TOKEN, ADMIN);
+        app.fault = Some(f);
+        let report = suite_on(app).await;
+        progress(&f.name);
+        report.map(|r| verdict::judge(f, &r, cat))
+    }))
+    .buffer_unordered(concurrency.max(1))
+    .collect::<Vec<_>>()
+    .await
+    .into_iter()
+    .collect::<Result<_, _>>()?;
+    verdicts.sort_by_key(|v| faults.iter().position(|f| f.name == v.fault.name));
+    let mut smaller = Vec::new();
+    for w in WITHOUT_SETS {
+        let config = Config { without: Without::parse(w)?, ..Config::default() };
+        let report = suite_on(App::in_memory(config, TOKEN, ADMIN)).await?;
+        progress(&format!("--without {w}"));
+        smaller.push(Smaller::of(w, &report));
+    }
+    Ok(Matrix { verdicts, smaller })
+}
+
+const TOKEN: &str = "faults-scim-token";
+const ADMIN: &str = "faults-admin-token";
+
+/// The suite (default profile, no admin API) against `app` on a loopback port.
+async fn suite_on(app: App) -> Result<Report, String> {
+    let running = crate::server::spawn(Arc::new(app)).await.map_err(|e| format!("starting a server: {e}"))?;
+    let opts = suite::RunOptions::new(&running.base_url(), Some(TOKEN));
+    let report = suite::run(opts).await;
+    running.stop().await;
+    report
+}

@@ -1,0 +1,23 @@
+//! The suite proves itself: against the reference server with each fault on, a scenario that
+//! cites a violated requirement fails at that requirement's level; against each smaller server
+//! (`--without`), nothing fails and what is missing is skipped with a reason.
+
+#[test]
+fn every_fault_is_caught_and_every_smaller_server_passes() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let matrix = rt.block_on(scimcheck::faults::run::run_all(4, &|_| {})).expect("the matrix runs");
+    let missed: Vec<&str> = matrix.verdicts.iter().filter(|v| !v.caught).map(|v| v.fault.name.as_str()).collect();
+    assert!(missed.is_empty(), "faults not caught at their level: {missed:?}");
+    assert!(matrix.verdicts.len() >= 60);
+    for s in &matrix.smaller {
+        assert!(s.failed.is_empty(), "--without {}: failed {:?}", s.without, s.failed);
+        assert!(!s.skipped.is_empty(), "--without {}: nothing was skipped", s.without);
+        for feature in s.without.split(',') {
+            let named = s
+                .skipped
+                .iter()
+                .any(|(why, _)| why.to_lowercase().contains(feature) || (feature == "groups" && why.contains("Group")));
+            assert!(named, "--without {}: no skip reason names '{feature}': {:?}", s.without, s.skipped);
+        }
+    }
+}
