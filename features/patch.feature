@@ -95,7 +95,8 @@ Feature: PATCH
       """
     Then the PATCH succeeded
     When I GET "/Groups/${same}"
-    Then the JSON at "meta.lastModified" is "${before}"
+    Then the JSON at "members" has 1 item
+    And the JSON at "meta.lastModified" is "${before}"
 
   @rfc7644-3.5.2.3-replace-matching @msv-patch-user-replace @must
   Scenario: replace through a value filter and sub-attribute changes only the matching value
@@ -183,7 +184,7 @@ Feature: PATCH
       """
       {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
        "Operations": [{"op": "replace", "path": "title", "value": "changed"},
-                      {"op": "replace", "path": "phoneNumbers[type eq \"pager\"]", "value": {"value": "555-0000", "type": "pager"}}]}
+                      {"op": "replace", "path": "active", "value": 42}]}
       """
     Then the request is refused with a 4xx status
     When I GET "/Users/${atomic}"
@@ -198,7 +199,7 @@ Feature: PATCH
       """
       {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
        "Operations": [{"op": "replace", "path": "title", "value": "changed"},
-                      {"op": "replace", "path": "phoneNumbers[type eq \"pager\"]", "value": {"value": "555-0000", "type": "pager"}}]}
+                      {"op": "replace", "path": "active", "value": 42}]}
       """
     Then the request is refused with a 4xx status
     When I GET "/Users/${versioned}"
@@ -225,7 +226,7 @@ Feature: PATCH
       {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
        "Operations": [{"op": "replace", "path": "id", "value": "stolen"}]}
       """
-    Then the response is a SCIM error with status "400" and scimType "mutability"
+    Then the response is a SCIM error with status "400" and, if it names one, scimType "mutability"
 
   @rfc7644-3.5.2-failure-response @must
   Scenario: A failed PATCH answers a SCIM Error message
@@ -284,7 +285,7 @@ Feature: PATCH
       {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
        "Operations": [{"op": "replace", "path": "emails[type eq", "value": "x"}]}
       """
-    Then the response is a SCIM error with status "400" and scimType "invalidPath"
+    Then the response is a SCIM error with status "400" and, if it names one, scimType "invalidPath"
 
   @rfc7644-3.5.2.2-remove-required-mutability @must
   Scenario: Removing a required attribute is 400 mutability
@@ -447,13 +448,13 @@ Feature: PATCH
     Then the JSON at "userName" is "${two.userName}"
 
   @rfc7644-3.12-invalid-syntax @should
-  Scenario Outline: A malformed PatchOp is invalidSyntax: <why>
+  Scenario Outline: A malformed PatchOp is a 400 with scimType invalidSyntax or invalidValue, if any: <why>
     Given a user "bad" exists
     When I PATCH "/Users/${bad}" with:
       """
       <body>
       """
-    Then the response is a SCIM error with status "400" and scimType "invalidSyntax" or "invalidValue"
+    Then the response is a SCIM error with status "400" and, if it names one, scimType "invalidSyntax" or "invalidValue"
 
     Examples:
       | why                | body                                                                                                 |

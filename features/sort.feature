@@ -44,10 +44,10 @@ Feature: Sorting
 
   @rfc7644-3.4.2.3-sort-by-type @must
   Scenario: A case-exact attribute sorts with regard to case (externalId)
+    # Code-point order (B < a < b) or a case-sensitive collation (a < b < B); an order that
+    # ignores case and ties B and b at random passes only by luck of the tie.
     When I GET "/Users?filter=userName sw "${p}"&sortBy=externalId"
-    Then the JSON at "Resources[0].id" is "${alice}"
-    And the JSON at "Resources[1].id" is "${bob}"
-    And the JSON at "Resources[2].id" is "${charlie}"
+    Then the ids at "Resources" are in one of the orders "alice, bob, charlie" or "bob, charlie, alice"
 
   @rfc7644-3.4.2.3-multi-valued-primary @must
   Scenario: A multi-valued attribute sorts by its primary value

@@ -209,6 +209,19 @@ Feature: Okta's tests and requests, replayed
     When I GET "/Users/${uid}"
     Then the JSON at "active" is false
 
+  @okta-put @must
+  Scenario: Okta's PUT body: readOnly id, meta with malformed dates, groups and a password are ignored
+    Given a user "dave" exists
+    When I PUT "/Users/${dave}" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "${dave}", "userName": "${dave.userName}",
+       "meta": {"created": "04-12-2018 00:00:00", "version": "v1.0"}, "groups": [], "password": "1mz050nq",
+       "name": {"givenName": "Dave", "familyName": "Okta"}, "active": false}
+      """
+    Then the response status is 200
+    And the JSON at "id" is "${dave}"
+    And the JSON at "active" is false
+
   @okta-content-type @must
   Scenario: Okta's Content-Type with a charset parameter is accepted
     When I POST to "/Users" with content type "application/scim+json; charset=utf-8" and body:

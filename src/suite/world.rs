@@ -431,6 +431,15 @@ impl ScimWorld {
     }
 }
 
+/// A URI reference from a response resolved against the request's URL (RFC 3986 §5.2; RFC 7643
+/// §2.3.7 allows relative references). Left as it is when it cannot be resolved.
+pub fn resolve(request_url: &str, reference: &str) -> String {
+    reqwest::Url::parse(request_url)
+        .and_then(|u| u.join(reference))
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| reference.to_owned())
+}
+
 /// The locations of the resources a bulk response says it created (status 201).
 fn bulk_created(ex: &Exchange) -> Vec<String> {
     let ops = ex.json.as_ref().and_then(|j| j.get("Operations")).and_then(Value::as_array).cloned().unwrap_or_default();
@@ -439,15 +448,19 @@ fn bulk_created(ex: &Exchange) -> Vec<String> {
             let st = op.get("status").map(|s| s.get("code").unwrap_or(s)).cloned().unwrap_or(Value::Null);
             st == "201" || st == 201
         })
-        .filter_map(|op| op.get("location").and_then(Value::as_str).map(str::to_owned))
+        .filter_map(|op| op.get("location").and_then(Value::as_str).map(|l| resolve(&ex.url, l)))
         .collect()
 }
 
 fn created_location(ex: &Exchange) -> Option<String> {
-    ex.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.clone()).or_else(|| {
-        let id = ex.json.as_ref()?.get("id")?.as_str()?;
-        Some(format!("{}/{id}", ex.url.split('?').next()?.trim_end_matches('/')))
-    })
+    ex.response_headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+        .map(|(_, v)| resolve(&ex.url, v))
+        .or_else(|| {
+            let id = ex.json.as_ref()?.get("id")?.as_str()?;
+            Some(format!("{}/{id}", ex.url.split('?').next()?.trim_end_matches('/')))
+        })
 }
 
 /// Reads a value at a dotted path with `[n]` indexes, e.g. `Resources[0].name.givenName`.

@@ -252,6 +252,32 @@ async fn defaulted_filter(w: &mut ScimWorld, attr: String, name: String) {
     );
 }
 
+/// The ids of a list in one of the given orders of remembered aliases.
+#[then(regex = r#"^the ids at "([^"]*)" are in one of the orders "([^"]+)" or "([^"]+)"$"#)]
+async fn ids_in_order(w: &mut ScimWorld, path: String, a: String, b: String) {
+    let got: Vec<String> = crate::suite::world::json_path(w.body(), &path)
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(|r| r["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let order = |aliases: &str| -> Vec<String> {
+        aliases.split(',').map(|x| w.expand(&format!("${{{}}}", x.trim()))).collect()
+    };
+    let (oa, ob) = (order(&a), order(&b));
+    assert!(got == oa || got == ob, "expected the order {a} ({oa:?}) or {b} ({ob:?}), got {got:?}\n{}", w.last());
+}
+
+/// RFC 7644 §3.7.4: a 413 names the limit it enforces, by its name or its advertised value.
+#[then(expr = "the error names the limit {string}")]
+async fn names_limit(w: &mut ScimWorld, name: String) {
+    let detail = w.last().response_body.clone();
+    let value = w.vars.get(&name).cloned().unwrap_or_default();
+    assert!(
+        detail.contains(&name) || (!value.is_empty() && detail.contains(&value)),
+        "expected the 413 to name the limit {name} (or its value {value}), got {detail}\n{}",
+        w.last()
+    );
+}
+
 #[then(expr = "the response took less than {int} ms")]
 async fn took_less(w: &mut ScimWorld, ms: u64) {
     let ex = w.last();
@@ -374,6 +400,7 @@ async fn circular(w: &mut ScimWorld) {
 async fn bulk_too_large(w: &mut ScimWorld) {
     w.send("GET", "/ServiceProviderConfig", None, &[], AuthMode::Default).await;
     let max = w.body().pointer("/bulk/maxPayloadSize").and_then(Value::as_u64).expect("bulk.maxPayloadSize");
+    w.vars.insert("maxPayloadSize".into(), max.to_string());
     let filler = "x".repeat(1024);
     let n = (max as usize) / 1100 + 2;
     let ops: Vec<Value> = (0..n)

@@ -102,6 +102,7 @@ async fn remember_header(w: &mut ScimWorld, header: String, name: String) {
 async fn bulk_too_many(w: &mut ScimWorld) {
     w.send("GET", "/ServiceProviderConfig", None, &[], AuthMode::Default).await;
     let max = w.body().pointer("/bulk/maxOperations").and_then(serde_json::Value::as_u64).expect("bulk.maxOperations");
+    w.vars.insert("maxOperations".into(), max.to_string());
     let ops: Vec<_> = (0..=max)
         .map(|i| serde_json::json!({"method": "DELETE", "path": format!("/Users/{}no-such-user-{i}", w.prefix)}))
         .collect();

@@ -10,22 +10,31 @@ import {randomUUID} from "node:crypto";
 const port = Number(process.env.SCIM_PORT ?? 8880);
 const token = process.env.SCIM_TOKEN ?? "secret";
 const NotFound = (id) => new SCIMMY.Types.Error(404, null, `Resource ${id} not found`);
+// RFC 7644 §5 asks for PRECIS comparison of userName: NFKC covers the width mapping.
+const fold = (s) => String(s).normalize("NFKC").toLowerCase().normalize("NFC");
+const content = (row) => JSON.stringify({...row, meta: undefined});
 
+// `uniqueAttribute` is checked as SCIMMY's schema declares it (userName uniqueness "server";
+// Group displayName has none, so groups get no check).
 function inMemory(resource, uniqueAttribute) {
   const rows = new Map();
   resource
     .ingress((res, instance) => {
       const previous = res.id ? rows.get(res.id) : undefined;
       if (res.id && !previous) throw NotFound(res.id);
-      const key = String(instance[uniqueAttribute]).toLowerCase();
-      for (const row of rows.values()) {
-        if (row.id !== res.id && String(row[uniqueAttribute]).toLowerCase() === key) {
-          throw new SCIMMY.Types.Error(409, "uniqueness", `${uniqueAttribute} is already in use`);
+      if (uniqueAttribute) {
+        const key = fold(instance[uniqueAttribute]);
+        for (const row of rows.values()) {
+          if (row.id !== res.id && fold(row[uniqueAttribute]) === key) {
+            throw new SCIMMY.Types.Error(409, "uniqueness", `${uniqueAttribute} is already in use`);
+          }
         }
       }
       const now = new Date().toISOString();
       const row = {...JSON.parse(JSON.stringify(instance)), id: res.id ?? randomUUID(),
         meta: {created: previous?.meta.created ?? now, lastModified: now}};
+      // A write that changes nothing keeps its lastModified (RFC 7644 §3.5.2.1).
+      if (previous && content(previous) === content(row)) row.meta.lastModified = previous.meta.lastModified;
       rows.set(row.id, row);
       return structuredClone(row);
     })
@@ -43,8 +52,9 @@ function inMemory(resource, uniqueAttribute) {
   SCIMMY.Resources.declare(resource);
 }
 
+SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false);
 inMemory(SCIMMY.Resources.User, "userName");
-inMemory(SCIMMY.Resources.Group, "displayName");
+inMemory(SCIMMY.Resources.Group, null);
 SCIMMY.Config.set({patch: true, filter: 200, sort: true});
 
 const app = express();
@@ -52,7 +62,7 @@ app.use("/scim/v2", new SCIMMYRouters({
   type: "bearer",
   handler: (req) => {
     if (req.header("Authorization") !== `Bearer ${token}`) throw new Error("Authorization failed");
-    return "scimcheck";
+    // No User resource stands behind the token, so /Me is left to SCIMMY's "not supported".
   },
 }));
 app.listen(port, "127.0.0.1", () => console.log(`SCIMMY on http://127.0.0.1:${port}/scim/v2`));
