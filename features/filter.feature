@@ -248,6 +248,19 @@ Feature: Filtering
     When I GET "/Groups?filter=displayName eq "${p}no such group""
     Then the response is a list of 0 resources out of 0
 
+  @rfc7644-3.4.2.2-multi-valued-any @needs-groups @must
+  Scenario: The groups a user is in are found with members.value eq
+    Given users "inside, outside" exist
+    And a group "g1" exists with members "inside"
+    And a group "g2" exists with members "inside, outside"
+    And a group "g3" exists with members "outside"
+    When I GET "/Groups?filter=members.value eq "${inside}""
+    Then the response is a list of 2 resources out of 2
+    And the JSON at "Resources" contains {"id": "${g1}"}
+    And the JSON at "Resources" contains {"id": "${g2}"}
+    When I GET "/Groups?filter=members[value eq "${outside}"] and displayName eq "${p}g3""
+    Then the response is a list of 1 resources out of 1
+
   @entra-unquoted-filter @may
   Scenario: Unquoted values, as legacy Entra and Microsoft's Postman tests send
     Given a user "jyoung" exists with:

@@ -118,10 +118,24 @@ fn plan_with(
     compile: fn(&ResourceType, &crate::filter::Filter, bool) -> Result<crate::filter::eval::Compiled>,
 ) -> Result<Plan> {
     let limits = Limits { lenient: !api.config.strict, ..Limits::default() };
-    let filter = match p.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    let mut filter = match p.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         Some(text) => Some(compile(rt, &parse_with(text, limits)?, limits.lenient)?),
         None => None,
     };
+    // `members.value eq "x"` (groups of x) and `groups.value eq "x"` (members of x) are
+    // answered from the member relation, which is indexed both ways.
+    if let Some(f) = filter.as_mut() {
+        let mut bound = std::collections::HashMap::new();
+        for id in f.related_ids() {
+            let ids: std::collections::HashSet<String> = if rt.is_group() {
+                api.store.groups_of(&id).unwrap_or_default().into_iter().map(|g| g.id).collect()
+            } else {
+                api.store.members(&id).unwrap_or_default().into_iter().map(|m| m.value).collect()
+            };
+            bound.insert(id, ids);
+        }
+        f.bind_related(&|id| bound.get(id).cloned().unwrap_or_default());
+    }
     let sort = match p.sort_by.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(by) => Some(SortSpec::parse(rt, by, p.sort_order.as_deref())?),
         None => None,

@@ -62,6 +62,11 @@ enum Operand {
 enum Node {
     /// An attribute the resource type does not have (root queries only): no value, no match.
     Absent,
+    /// `members.value eq "x"` on a Group, `groups.value eq "x"` on a User: related to `x` in
+    /// the member relation. Answered by [`Compiled::bind_related`] before evaluation.
+    Related(String),
+    /// The ids a `Related` node stands for, once bound.
+    IdIn(std::sync::Arc<std::collections::HashSet<String>>),
     Present(Target),
     Compare(Target, CompareOp, Operand),
     ValuePath(Target, Box<Node>),
@@ -113,6 +118,19 @@ fn node(rt: &ResourceType, f: &Filter, parent: Option<&Attribute>, cx: Ctx) -> R
         {
             Node::Absent
         }
+        Filter::Compare(p, CompareOp::Eq, CompValue::Str(v)) if parent.is_none() && is_relation(rt, p, true) => {
+            Node::Related(v.to_string())
+        }
+        Filter::ValuePath(p, inner) if parent.is_none() && p.sub.is_none() && is_relation(rt, p, true) => {
+            match &**inner {
+                Filter::Compare(q, CompareOp::Eq, CompValue::Str(v))
+                    if q.urn.is_none() && q.sub.is_none() && q.attr.eq_ignore_ascii_case("value") =>
+                {
+                    Node::Related(v.to_string())
+                }
+                _ => return Err(relation_only(p)),
+            }
+        }
         Filter::Present(p) => Node::Present(target(rt, p, parent)?),
         Filter::Compare(p, op, v) => {
             let t = target(rt, p, parent)?;
@@ -134,6 +152,24 @@ fn node(rt: &ResourceType, f: &Filter, parent: Option<&Attribute>, cx: Ctx) -> R
         Filter::And(l, r) => Node::And(Box::new(node(rt, l, parent, cx)?), Box::new(node(rt, r, parent, cx)?)),
         Filter::Or(l, r) => Node::Or(Box::new(node(rt, l, parent, cx)?), Box::new(node(rt, r, parent, cx)?)),
     })
+}
+
+/// Whether a path names the member relation: `members` of a Group, `groups` of a User (with
+/// `value` as its sub-attribute, or none when `bare` is allowed).
+fn is_relation(rt: &ResourceType, p: &AttrPath, bare: bool) -> bool {
+    let name = if rt.is_group() { "members" } else { "groups" };
+    p.urn.is_none()
+        && p.attr.eq_ignore_ascii_case(name)
+        && match &p.sub {
+            Some(s) => s.eq_ignore_ascii_case("value"),
+            None => bare,
+        }
+}
+
+fn relation_only(p: &AttrPath) -> ScimError {
+    ScimError::invalid_filter(format!(
+        "on '{p}' only equality on the member id is supported: {p}.value eq \"id\" or {p}[value eq \"id\"]"
+    ))
 }
 
 /// The top-level attribute a path names.
@@ -171,7 +207,7 @@ pub(crate) fn target(rt: &ResourceType, p: &AttrPath, parent: Option<&Attribute>
     let resolved = rt.resolve(urn, attr_name).ok_or_else(unknown)?;
     let attr = resolved.attr;
     if rt.is_group() && attr.name == "members" || !rt.is_group() && attr.name == "groups" {
-        return Err(ScimError::invalid_filter(format!("filtering on '{}' is not supported", attr.name)));
+        return Err(relation_only(p));
     }
     let sub_def = match &p.sub {
         Some(s) => Some(attr.sub(s).ok_or_else(unknown)?),
@@ -262,6 +298,40 @@ impl Compiled {
     pub fn index_hint(&self) -> Option<IndexHint> {
         hint(&self.root)
     }
+
+    /// The ids named by member-relation conditions (`members.value eq "x"`), to be bound.
+    pub fn related_ids(&self) -> Vec<String> {
+        fn walk(n: &Node, out: &mut Vec<String>) {
+            match n {
+                Node::Related(id) => out.push(id.clone()),
+                Node::Not(a) => walk(a, out),
+                Node::And(a, b) | Node::Or(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root, &mut out);
+        out
+    }
+
+    /// Replaces each member-relation condition by the set of resource ids it holds for.
+    pub fn bind_related(&mut self, ids: &dyn Fn(&str) -> std::collections::HashSet<String>) {
+        fn walk(n: &mut Node, ids: &dyn Fn(&str) -> std::collections::HashSet<String>) {
+            match n {
+                Node::Related(id) => *n = Node::IdIn(std::sync::Arc::new(ids(id))),
+                Node::Not(a) => walk(a, ids),
+                Node::And(a, b) | Node::Or(a, b) => {
+                    walk(a, ids);
+                    walk(b, ids);
+                }
+                _ => {}
+            }
+        }
+        walk(&mut self.root, ids);
+    }
 }
 
 fn hint(n: &Node) -> Option<IndexHint> {
@@ -277,7 +347,8 @@ fn hint(n: &Node) -> Option<IndexHint> {
 
 fn eval(n: &Node, r: &Record, element: Option<&Value>) -> bool {
     match n {
-        Node::Absent => false,
+        Node::Absent | Node::Related(_) => false,
+        Node::IdIn(ids) => ids.contains(&r.id),
         Node::Present(t) => values(t, r, element).iter().any(present),
         Node::Compare(t, op, operand) => {
             let vals = values(t, r, element);
