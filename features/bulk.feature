@@ -65,16 +65,16 @@ Feature: Bulk operations
       """
       {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
        "Operations": [
+         {"method": "POST", "path": "/Users", "bulkId": "boss",
+          "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}boss@example.com"}},
          {"method": "POST", "path": "/Users", "bulkId": "worker",
           "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
                    "userName": "${p}worker@example.com",
-                   "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "bulkId:boss"}}}},
-         {"method": "POST", "path": "/Users", "bulkId": "boss",
-          "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}boss@example.com"}}]}
+                   "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "bulkId:boss"}}}}]}
       """
     Then the response status is 200
-    And I remember the URL at "Operations[0].location" as "worker"
-    And I remember the URL at "Operations[1].location" as "boss"
+    And I remember the URL at "Operations[0].location" as "boss"
+    And I remember the URL at "Operations[1].location" as "worker"
     When I GET "${boss}"
     Then I remember the JSON at "id" as "bossid"
     When I GET "${worker}"

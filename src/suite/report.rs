@@ -106,12 +106,10 @@ impl ScenarioResult {
         "other"
     }
 
-    /// The RFC section or IdP behaviour the scenario cites (its first `@rfc…`/`@okta…`/… tag).
-    pub fn citation(&self) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|t| t.starts_with("rfc") || t.starts_with("okta") || t.starts_with("entra") || t.starts_with("iop"))
-            .map(String::as_str)
+    /// The requirements the scenario cites, from the catalogue (`features/requirements.toml`).
+    pub fn requirements(&self) -> Vec<&'static super::requirements::Requirement> {
+        let cat = super::requirements::Catalogue::embedded();
+        self.tags.iter().filter_map(|t| cat.get(t)).collect()
     }
 }
 
@@ -163,8 +161,8 @@ impl Report {
             for s in self.failures(level) {
                 let Outcome::Failed(msg) = &s.outcome else { continue };
                 writeln!(out, "\n{title}: {} — {} ({}:{})", s.feature, s.name, s.path, s.line)?;
-                if let Some(c) = s.citation() {
-                    writeln!(out, "  checks: @{c}")?;
+                for r in s.requirements() {
+                    writeln!(out, "  checks {} ({}, {}): “{}”", r.id, r.keyword(), r.section(), r.quote)?;
                 }
                 for line in msg.lines() {
                     writeln!(out, "  {line}")?;

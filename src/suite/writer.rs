@@ -148,11 +148,31 @@ pub fn all_tags(f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Sc
 }
 
 fn panic_text(info: &(dyn Any + Send)) -> String {
-    if let Some(s) = info.downcast_ref::<String>() {
+    let text = if let Some(s) = info.downcast_ref::<String>() {
         s.clone()
     } else if let Some(s) = info.downcast_ref::<&str>() {
         (*s).to_owned()
     } else {
         "the step panicked".to_owned()
+    };
+    in_words(&text)
+}
+
+/// A failed `assert_eq!` reads as its message alone: the steps' messages already say what was
+/// expected and what came, so the `left == right` framing and the debug dumps are dropped.
+fn in_words(text: &str) -> String {
+    let Some(rest) = text.strip_prefix("assertion `left == right` failed: ") else { return text.to_owned() };
+    let end = rest.rfind("\n  left: ").unwrap_or(rest.len());
+    rest[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn failed_equalities_read_as_their_message() {
+        let text =
+            "assertion `left == right` failed: expected status 201, got 200\n> POST /Users\n  left: 200\n right: 201";
+        assert_eq!(super::in_words(text), "expected status 201, got 200\n> POST /Users");
+        assert_eq!(super::in_words("expected a JSON body"), "expected a JSON body");
     }
 }
