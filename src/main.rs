@@ -87,9 +87,9 @@ enum Command {
         /// Cucumber tag expression selecting scenarios, e.g. "@must and not @okta".
         #[arg(long)]
         tags: Option<String>,
-        /// Select scenarios by profile: rfc, okta, entra, interop-profile, product.
-        #[arg(long)]
-        profile: Option<String>,
+        /// Select scenarios by profile (by default everything but the interop profile).
+        #[arg(long, value_enum)]
+        profile: Option<Profile>,
         /// Fixture templates: a JSON object of bodies per resource type ({"User": {...}}), merged
         /// over the suite's defaults; `${p}` and `${alias}` are placeholders.
         #[arg(long, value_name = "FILE")]
@@ -115,10 +115,50 @@ enum Command {
         /// Accept invalid TLS certificates.
         #[arg(long)]
         insecure: bool,
-        /// Scenarios run at once.
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
+        /// Scenarios run at once (at least 1).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
     },
+}
+
+/// The profiles `check --profile` accepts (see `suite::PROFILES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Profile {
+    /// RFC 7643, RFC 7644 and RFC 9865 scenarios.
+    Rfc,
+    /// Okta's test lists and request sequences; what Okta needs fails instead of skipping.
+    Okta,
+    /// Microsoft Entra ID's validator, gallery tests and request sequences.
+    Entra,
+    /// The strict draft-zollner interop profile (not run by default).
+    #[value(name = "interop-profile")]
+    Interop,
+    /// The reference server's own product behaviours (needs --admin-token).
+    Product,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Rfc => "rfc",
+            Profile::Okta => "okta",
+            Profile::Entra => "entra",
+            Profile::Interop => "interop-profile",
+            Profile::Product => "product",
+        }
+    }
+}
+
+/// Checks `--base-url` before anything runs: an absolute http(s) URL.
+fn check_base_url(s: &str) -> Result<String> {
+    match reqwest::Url::parse(s) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {
+            Ok(s.trim_end_matches('/').to_owned())
+        }
+        _ => anyhow::bail!(
+            "--base-url '{s}' is not an http(s) URL; give the SCIM base, e.g. https://example.com/scim/v2"
+        ),
+    }
 }
 
 fn parse_without(s: &str) -> Result<api::offer::Without, String> {
@@ -196,6 +236,45 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             insecure,
             concurrency,
         } => {
+            // Every argument is checked before anything starts.
+            let base_url = base_url.as_deref().map(check_base_url).transpose()?;
+            if let Some(t) = &tags {
+                t.parse::<cucumber::gherkin::tagexpr::TagOperation>().map_err(|e| {
+                    anyhow::anyhow!("--tags '{t}' is not a tag expression ({e}); e.g. \"@must and not @entra\"")
+                })?;
+            }
+            let expectations = match &expect {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("--expect {}", path.display()))?;
+                    Some(suite::expect::Expectations::parse(&text).map_err(anyhow::Error::msg)?)
+                }
+                None => None,
+            };
+            let fixtures = match &fixtures {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(path).with_context(|| format!("--fixtures {}", path.display()))?;
+                    match serde_json::from_str::<serde_json::Value>(&text) {
+                        Ok(serde_json::Value::Object(m)) if m.values().all(serde_json::Value::is_object) => m,
+                        _ => anyhow::bail!(
+                            "--fixtures {}: expected a JSON object of templates per resource type, e.g. {{\"User\": {{\"title\": \"x\"}}}}",
+                            path.display()
+                        ),
+                    }
+                }
+                None => serde_json::Map::new(),
+            };
+            if let Some(d) = &features_dir
+                && !d.is_dir()
+            {
+                anyhow::bail!("--features {}: not a directory of .feature files", d.display());
+            }
+            let profile = profile.map(Profile::name).map(str::to_owned);
+            let mut extra_headers = Vec::new();
+            for h in headers {
+                let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
+                extra_headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+            }
             let mut embedded = None;
             let (base, token, admin_token) = match base_url {
                 Some(b) => (b, token, admin_token),
@@ -216,32 +295,15 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             };
             let mut opts = suite::RunOptions::new(&base, token.as_deref());
             opts.admin_token = admin_token;
-            for h in headers {
-                let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
-                opts.headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-            }
+            opts.headers.extend(extra_headers);
             opts.tags = tags;
             opts.profile = profile;
-            if let Some(path) = expect {
-                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-                opts.expectations = Some(suite::expect::Expectations::parse(&text).map_err(anyhow::Error::msg)?);
-            }
-            if let Some(path) = fixtures {
-                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-                match serde_json::from_str::<serde_json::Value>(&text) {
-                    Ok(serde_json::Value::Object(m)) if m.values().all(serde_json::Value::is_object) => {
-                        opts.fixtures = m
-                    }
-                    _ => anyhow::bail!(
-                        "--fixtures {}: expected a JSON object of templates per resource type, e.g. {{\"User\": {{\"title\": \"x\"}}}}",
-                        path.display()
-                    ),
-                }
-            }
+            opts.expectations = expectations;
+            opts.fixtures = fixtures;
             opts.features_dir = features_dir;
             opts.keep = keep;
             opts.insecure = insecure;
-            opts.concurrency = concurrency;
+            opts.concurrency = usize::from(concurrency);
             opts.progress = true;
             let cleanup = opts.cleanup.clone();
             let keep = opts.keep;

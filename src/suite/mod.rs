@@ -7,7 +7,9 @@
 
 pub mod discovery;
 pub mod expect;
+pub mod html;
 pub mod output;
+pub mod preflight;
 pub mod report;
 pub mod requirements;
 pub mod steps;
@@ -24,6 +26,7 @@ use cucumber::{World as _, cli, parser};
 use futures::stream;
 use include_dir::{Dir, include_dir};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -103,6 +106,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         }
     };
     let features = load_features(opts.features_dir.as_deref())?;
+    preflight::check(&client, &opts.base_url, &opts.headers).await?;
     let admin = opts.admin_token.as_deref().map(|t| (admin_url(&opts.base_url), t.to_owned()));
     let mut caps = discovery::discover(
         &client,
@@ -128,17 +132,31 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         discovery: caps,
     };
 
-    let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), ..Report::default() }));
+    let started = std::time::Instant::now();
+    let meta = report::RunMeta {
+        profile: profile.clone(),
+        tags: opts.tags.clone(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        started: crate::clock::now(),
+        duration_ms: 0,
+    };
+    let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), meta, ..Report::default() }));
     let skipped = Arc::new(Mutex::new(Vec::new()));
     let skipped_in_filter = skipped.clone();
+    // Every scenario's exchanges, passed ones too, keyed by (feature path, line).
+    let transcripts: Arc<Mutex<Transcripts>> = Arc::default();
+    let transcripts_in_hook = transcripts.clone();
     let collector = writer::Collector::new(report.clone(), opts.progress);
     let run = ScimWorld::cucumber::<&str>()
         .with_parser(Embedded)
         .with_writer(cucumber::writer::Normalize::new(collector))
         .max_concurrent_scenarios(opts.concurrency.max(1))
-        .after(|_, _, _, _, world| {
+        .after(move |f, _, s, _, world| {
+            let key = (writer::feature_path(f), s.position.line);
+            let transcripts = transcripts_in_hook.clone();
             Box::pin(async move {
                 if let Some(w) = world {
+                    transcripts.lock().expect("transcripts").insert(key, w.transcript.clone());
                     w.cleanup().await;
                 }
             })
@@ -165,6 +183,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
                     level: Level::from_tags(&tags),
                     tags,
                     outcome,
+                    steps: vec![],
                     transcript: vec![],
                     duration_ms: 0,
                 });
@@ -174,6 +193,13 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         });
     world::with_target(target, run).await;
     let mut report = report.lock().expect("report lock").clone();
+    report.meta.duration_ms = started.elapsed().as_millis() as u64;
+    let mut transcripts = transcripts.lock().expect("transcripts");
+    for s in report.scenarios.iter_mut().filter(|s| s.transcript.is_empty()) {
+        if let Some(t) = transcripts.remove(&(s.path.clone(), s.line)) {
+            s.transcript = t;
+        }
+    }
     report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
     report.scenarios.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     if let Some(x) = &opts.expectations {
@@ -181,6 +207,9 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     }
     Ok(report)
 }
+
+/// Exchanges of every scenario, by (feature path, line).
+type Transcripts = HashMap<(String, usize), Vec<world::Exchange>>;
 
 /// The profiles `--profile` accepts, with what each selects.
 pub const PROFILES: &[(&str, &str)] = &[
@@ -234,6 +263,7 @@ pub fn http_client(insecure: bool) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(Duration::from_secs(2))
         .no_proxy()
         .danger_accept_invalid_certs(insecure)
         .build()

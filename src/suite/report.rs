@@ -68,15 +68,37 @@ pub struct ScenarioResult {
     pub tags: Vec<String>,
     pub level: Level,
     pub outcome: Outcome,
+    /// The steps as they ran (none for a scenario that was skipped before running).
+    pub steps: Vec<StepRecord>,
     pub transcript: Vec<Exchange>,
     /// Wall time of the scenario, in milliseconds (0 when it did not run).
+    pub duration_ms: u64,
+}
+
+/// One step of a scenario and how it ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    pub keyword: String,
+    pub text: String,
+    /// `passed`, `failed` or `skipped` (not run after a failure, or no definition).
+    pub status: &'static str,
+}
+
+/// What a run was: target, profile, version, when and how long.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunMeta {
+    pub profile: Option<String>,
+    pub tags: Option<String>,
+    pub version: String,
+    /// RFC 3339, UTC.
+    pub started: String,
     pub duration_ms: u64,
 }
 
 impl ScenarioResult {
     /// The area the scenario belongs to: PUT for RFC 7644 §3.5.1 scenarios, else its feature's area tag.
     pub fn area(&self) -> &'static str {
-        if self.tags.iter().any(|t| t == "rfc7644-3.5.1") {
+        if self.tags.iter().any(|t| t.starts_with("rfc7644-3.5.1")) {
             return "PUT";
         }
         let by_tag = [
@@ -120,6 +142,7 @@ pub struct Report {
     pub scenarios: Vec<ScenarioResult>,
     /// Known-deviation entries that matched nothing or a scenario that passed.
     pub stale_expectations: Vec<String>,
+    pub meta: RunMeta,
 }
 
 impl Report {
@@ -145,6 +168,21 @@ impl Report {
     /// Whether the run fails: a `@must` scenario failed, or the known-deviations file is stale.
     pub fn is_failure(&self) -> bool {
         self.failures(Level::Must).next().is_some() || !self.stale_expectations.is_empty()
+    }
+
+    /// Why scenarios were skipped, each reason once with how many it skipped, most first.
+    pub fn skip_reasons(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for s in &self.scenarios {
+            if let Outcome::Skipped(why) = &s.outcome {
+                match out.iter_mut().find(|(w, _)| w == why) {
+                    Some((_, n)) => *n += 1,
+                    None => out.push((why.clone(), 1)),
+                }
+            }
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
     }
 
     /// The closing line, e.g. `42 passed, 0 failed, 3 skipped`.
@@ -177,13 +215,11 @@ impl Report {
                 }
             }
         }
-        let skipped: Vec<_> = self.scenarios.iter().filter(|s| matches!(s.outcome, Outcome::Skipped(_))).collect();
-        if !skipped.is_empty() {
+        let reasons = self.skip_reasons();
+        if !reasons.is_empty() {
             writeln!(out, "\nSkipped:")?;
-            for s in skipped {
-                if let Outcome::Skipped(r) = &s.outcome {
-                    writeln!(out, "  {} — {}: {r}", s.feature, s.name)?;
-                }
+            for (why, n) in reasons {
+                writeln!(out, "  {n:>3} scenario(s): {why}")?;
             }
         }
         writeln!(out, "\n{:<18} {:>6} {:>6} {:>7} {:>9}", "area", "passed", "failed", "skipped", "expected")?;
@@ -211,9 +247,17 @@ impl Report {
         if expected > 0 {
             writeln!(out, "\n{expected} scenario(s) failed as the known-deviations file expects")?;
         }
-        let should = self.failures(Level::Should).count();
+        let (must, should) = (self.failures(Level::Must).count(), self.failures(Level::Should).count());
+        writeln!(out)?;
+        if must > 0 {
+            writeln!(out, "The run FAILS: {must} MUST-level scenario(s) failed.")?;
+        } else if !self.stale_expectations.is_empty() {
+            writeln!(out, "The run FAILS: the known-deviations file is stale.")?;
+        } else {
+            writeln!(out, "The run passes: no MUST-level scenario failed.")?;
+        }
         if should > 0 {
-            writeln!(out, "\n{should} SHOULD-level scenario(s) failed (warnings; the run still passes)")?;
+            writeln!(out, "{should} SHOULD-level scenario(s) failed: warnings, which do not fail the run.")?;
         }
         writeln!(out, "\n{}", self.summary_line())
     }

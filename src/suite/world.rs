@@ -335,7 +335,18 @@ impl ScimWorld {
         }
         let mut ex = Exchange { method: method.to_owned(), url: url.clone(), request_body: body, ..Default::default() };
         let started = std::time::Instant::now();
-        match req.send().await {
+        // A kept-alive connection the server closed as the request went out never reached it:
+        // send once more on a fresh connection (the pool keeps idle connections briefly, so
+        // this is rare).
+        let retry = req.try_clone();
+        let sent = match req.send().await {
+            Err(e) if stale_connection(&e) => match retry {
+                Some(again) => again.send().await,
+                None => Err(e),
+            },
+            other => other,
+        };
+        match sent {
             Ok(resp) => {
                 ex.status = resp.status().as_u16();
                 ex.response_headers = resp
@@ -347,7 +358,7 @@ impl ScimWorld {
                 ex.json = serde_json::from_str(&ex.response_body).ok();
                 ex.elapsed_ms = started.elapsed().as_millis() as u64;
             }
-            Err(e) => panic!("{method} {url} failed: {e}"),
+            Err(e) => panic!("{method} {url} failed: {}", crate::suite::preflight::cause(&e)),
         }
         if method == "POST"
             && ex.status == 201
@@ -429,6 +440,19 @@ impl ScimWorld {
     fn tenant_cleanup_headers(&self) -> Vec<(String, String)> {
         self.target.admin_token.iter().map(|t| ("authorization".to_owned(), format!("Bearer {t}"))).collect()
     }
+}
+
+/// Whether a request failed because the pooled connection it used had been closed by the server.
+fn stale_connection(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("connection closed before message completed") || text.contains("Connection reset") {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// A URI reference from a response resolved against the request's URL (RFC 3986 §5.2; RFC 7643

@@ -41,6 +41,7 @@ impl Collector {
                     level: Level::from_tags(&tags),
                     tags,
                     outcome: Outcome::Passed,
+                    steps: Vec::new(),
                     transcript: Vec::new(),
                     duration_ms: 0,
                 });
@@ -65,6 +66,19 @@ impl Collector {
     }
 
     fn step(&mut self, step: &gherkin::Step, ev: Step<ScimWorld>) {
+        let status = match &ev {
+            Step::Started => None,
+            Step::Passed(..) => Some("passed"),
+            Step::Failed(..) => Some("failed"),
+            Step::Skipped => Some("skipped"),
+        };
+        if let (Some(status), Some(cur)) = (status, self.current.as_mut()) {
+            cur.steps.push(super::report::StepRecord {
+                keyword: step.keyword.trim().to_owned(),
+                text: step.value.clone(),
+                status,
+            });
+        }
         match ev {
             Step::Failed(_, _, world, err) => {
                 let why = match &err {
@@ -106,6 +120,7 @@ impl Writer<ScimWorld> for Collector {
                     tags: vec!["must".into()],
                     level: Level::Must,
                     outcome: Outcome::Failed(format!("a feature file could not be parsed: {e}")),
+                    steps: vec![],
                     transcript: vec![],
                     duration_ms: 0,
                 });

@@ -24,18 +24,47 @@ async fn reports_of_a_known_run() {
     let skipped = report.scenarios.iter().find(|s| s.name == "skipped without an admin token").unwrap();
     assert!(matches!(&skipped.outcome, Outcome::Skipped(why) if why.contains("--admin-token")));
 
+    let passed = report.scenarios.iter().find(|s| s.name == "passes").unwrap();
+    assert!(!passed.transcript.is_empty(), "passed scenarios keep their exchanges");
+    assert_eq!(passed.steps.len(), 2);
+    assert!(passed.steps.iter().all(|s| s.status == "passed"));
+    assert_eq!(must.steps.last().map(|s| s.status), Some("failed"));
+    assert!(!report.meta.started.is_empty() && report.meta.duration_ms > 0);
+
     let mut terminal = Vec::new();
     report.print(&mut terminal).unwrap();
     let terminal = String::from_utf8(terminal).unwrap();
     assert_eq!(terminal.lines().last(), Some("2 passed, 2 failed, 1 skipped"));
     assert!(terminal.contains("FAILED (MUST)") && terminal.contains("WARNING (SHOULD)"));
+    assert!(
+        terminal.contains("The run FAILS: 1 MUST-level scenario(s) failed."),
+        "the summary agrees with the exit code"
+    );
+    assert!(
+        terminal.contains("checks rfc7644-4-spc (MUST, RFC 7644 §4)"),
+        "failures quote their requirement: {terminal}"
+    );
+    assert!(
+        terminal.contains("expected status 418, got 200") && !terminal.contains("left =="),
+        "failures read in words"
+    );
+    assert!(
+        terminal.contains("  1 scenario(s): no --admin-token was given"),
+        "skips are counted per reason: {terminal}"
+    );
 
     let mut xml = Vec::new();
     output::junit(&report, &mut xml).unwrap();
     let xml = String::from_utf8(xml).unwrap();
     assert!(xml.contains(r#"tests="5""#), "{xml}");
+    assert_eq!(xml.matches("<testsuite ").count(), 1, "one test suite per feature: {xml}");
     assert!(xml.contains(r#"failures="1""#), "only the MUST failure fails in JUnit: {xml}");
     assert!(xml.contains("fails at must level"));
+    assert!(xml.contains(r#"<property name="requirement" value="rfc7644-4-spc"/>"#), "{xml}");
+    assert!(
+        !xml.contains(r#"time="0.000">"#) || xml.matches(r#"time="0.000""#).count() < 5,
+        "cases carry real times: {xml}"
+    );
 
     let mut json = Vec::new();
     output::json(&report, &mut json).unwrap();
@@ -47,12 +76,31 @@ async fn reports_of_a_known_run() {
     let failed = json["scenarios"].as_array().unwrap().iter().find(|s| s["name"] == "fails at must level").unwrap();
     assert_eq!(failed["area"], "discovery");
     assert!(!failed["transcript"].as_array().unwrap().is_empty());
+    assert_eq!(failed["requirements"], serde_json::json!(["rfc7644-4-spc"]));
+    let ok = json["scenarios"].as_array().unwrap().iter().find(|s| s["name"] == "passes").unwrap();
+    assert!(!ok["transcript"].as_array().unwrap().is_empty() && ok["duration_ms"].is_u64());
+    assert!(json["meta"]["version"].is_string() && json["meta"]["started"].is_string());
 
     let html = output::html(&report);
     assert!(html.contains(r#"<span id="count-passed">2</span> passed"#));
     assert!(html.contains(r#"<span id="count-failed">2</span> failed"#));
-    assert!(html.contains("<details class=\"failed\" open>"));
-    assert!(!html.contains("<script") && !html.contains("http-equiv"), "self-contained, no scripts");
+    assert!(
+        html.contains(r#"id="meta-target""#)
+            && html.contains(r#"id="meta-started""#)
+            && html.contains(r#"id="meta-duration""#)
+    );
+    assert!(html.contains(r#"<input type="checkbox" id="only-failed">"#), "a failures-only switch");
+    assert!(
+        html.contains(r#"<table id="requirements">"#)
+            && html.contains("https://www.rfc-editor.org/rfc/rfc7644#section-4")
+    );
+    assert_eq!(html.matches("expected status 418, got 200").count(), 1, "the failure is shown once: {html}");
+    assert!(
+        html.contains(r#"<li class="passed">When GET"#) || html.contains(r#"<li class="passed">When I GET"#),
+        "steps are shown"
+    );
+    assert!(html.contains("&quot;schemas&quot;: ["), "bodies are pretty-printed");
+    assert!(!html.contains("http-equiv"), "self-contained");
     std::fs::create_dir_all(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
     std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("known-run.html"), &html).unwrap();
 }

@@ -2,17 +2,17 @@
 Feature: A known run
   A fixed set of verdicts against the reference server, for testing the reports.
 
-  @rfc7644-4 @must
+  @rfc7644-4-spc @must
   Scenario: passes
     When I GET "/ServiceProviderConfig"
     Then the response status is 200
 
-  @rfc7644-4 @must
+  @rfc7644-4-spc @must
   Scenario: fails at must level
     When I GET "/ServiceProviderConfig"
     Then the response status is 418
 
-  @rfc7644-4 @should
+  @rfc7644-3.12-status-404 @should
   Scenario: fails at should level
     When I GET "/Users/no-such-user"
     Then the response status is 200
@@ -22,7 +22,7 @@ Feature: A known run
     When I send an admin GET to "/settings"
     Then the response status is 200
 
-  @rfc7644-4 @may
+  @rfc7644-4-schemas @may
   Scenario: passes too
     When I GET "/Schemas"
     Then the response status is 200
