@@ -23,6 +23,13 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Replace the admin token of a server's data directory with a new one, printed once (for a
+    /// lost token; stop the server first, it reads the token at start).
+    RotateAdminToken {
+        /// Directory of the SQLite database.
+        #[arg(long, default_value = "./scimcheck-data")]
+        data: PathBuf,
+    },
     /// A bare hyper server answering fixed JSON: the bench's baseline.
     #[command(name = "__baseline", hide = true)]
     Baseline {
@@ -190,6 +197,24 @@ fn main() -> ExitCode {
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Bench { quick } => bench::run(quick).await.map(|()| ExitCode::SUCCESS),
+        Command::RotateAdminToken { data } => {
+            if !data.join("scimcheck.db").is_file() {
+                anyhow::bail!(
+                    "--data {}: no scimcheck.db there; give the directory `serve --data` used",
+                    data.display()
+                );
+            }
+            let db = open_data(&data)?;
+            let token = api::auth::generate_token("admin");
+            let (_, generated) =
+                app::App::open(api::Config::default(), db, None, Some(&token)).map_err(anyhow::Error::msg)?;
+            println!("new admin token (shown once, only its hash is kept): {token}");
+            for (what, t) in generated {
+                println!("generated {what} (shown once, only its hash is kept): {t}");
+            }
+            eprintln!("the previous admin token no longer works; start the server again to use the new one");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Baseline { listen } => bench::baseline(&listen).await.map(|()| ExitCode::SUCCESS),
         Command::Serve {
             listen,
@@ -366,12 +391,13 @@ async fn serve(
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
+    // The address is taken before anything is created or a token generated, so a failed start
+    // changes nothing.
+    let listener = bind(listen).await?;
     let (mut app, generated) = match &data {
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            let path = dir.join("scimcheck.db");
-            let db = scimcheck::store::Database::open(&path).map_err(anyhow::Error::msg)?;
-            eprintln!("data: {} (SQLite, WAL, synchronous=FULL)", path.display());
+            let db = open_data(dir)?;
+            eprintln!("data: {} (SQLite, WAL, synchronous=FULL)", dir.join("scimcheck.db").display());
             app::App::open(config, db, token.as_deref(), admin_token.as_deref()).map_err(anyhow::Error::msg)?
         }
         None => {
@@ -402,10 +428,53 @@ async fn serve(
         eprintln!("offering less: --without {}", app.config.without);
     }
     let api = std::sync::Arc::new(app);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {scheme}://{addr}{}", api::SCIM_PREFIX);
     server::serve_until_signal(listener, api, tls).await?;
+    eprintln!(
+        "stopped: connections drained{}",
+        if data.is_some() { ", every acknowledged write is on disk" } else { "" }
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Binds `--listen`, with the cause and a way out when it cannot.
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
+    let addr: std::net::SocketAddr = listen.parse().map_err(|_| {
+        anyhow::anyhow!("--listen '{listen}' is not an address:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8443")
+    })?;
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            anyhow::anyhow!("cannot listen on {addr}: the address is already in use; stop the other server or choose another --listen")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            anyhow::anyhow!("cannot listen on {addr}: permission denied (ports below 1024 need privileges); choose another --listen")
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            anyhow::anyhow!("cannot listen on {addr}: no interface of this machine has that address; try 127.0.0.1 or 0.0.0.0")
+        }
+        _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
+    })
+}
+
+/// Opens the database under `--data DIR` (created when missing), naming the path and the cause
+/// of whatever goes wrong.
+fn open_data(dir: &std::path::Path) -> Result<scimcheck::store::Database> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!("--data {}: is a file, not a directory; give a directory (created when missing)", dir.display());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("--data {}: cannot create the directory: {e}", dir.display()))?;
+    let path = dir.join("scimcheck.db");
+    let probe = dir.join(".scimcheck-write-test");
+    std::fs::write(&probe, b"").map_err(|e| anyhow::anyhow!("--data {}: cannot write there: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    scimcheck::store::Database::open(&path).map_err(|e| {
+        if e.contains("file is not a database") {
+            anyhow::anyhow!("--data {}: {} is not a scimcheck database (file is not a database); move it away or choose another --data", dir.display(), path.display())
+        } else {
+            anyhow::anyhow!("--data {}: {e}", dir.display())
+        }
+    })
 }

@@ -230,6 +230,9 @@ impl Tenant {
             revoked: false,
             created: crate::clock::now(),
         });
+        drop(st);
+        // Acknowledged means stored: a key shown to its user must survive a restart.
+        self.persist()?;
         Ok((id, token))
     }
 

@@ -56,3 +56,30 @@ async fn a_trickling_client_cannot_hold_the_server() {
     let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
     assert!(read.is_ok(), "the server closed the stalled connection");
 }
+
+/// A client still sending an oversized body (20 MB POST, a 3 MB PATCH of 100,000 operations)
+/// reads the 413, instead of a connection reset before it finished writing.
+#[tokio::test]
+async fn a_client_sending_too_much_reads_the_413() {
+    let s = TestServer::start().await;
+    let huge = format!(r#"{{"userName":"big@example.com","title":"{}"}}"#, "x".repeat(20 << 20));
+    let ops =
+        format!(r#"{{"Operations":[{}]}}"#, vec![r#"{"op":"replace","path":"title","value":"x"}"#; 100_000].join(","));
+    for (method, path, body) in [("POST", "/scim/v2/Users", huge), ("PATCH", "/scim/v2/Users/any", ops)] {
+        let mut stream = tokio::net::TcpStream::connect(s.running.addr).await.unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n",
+            s.token,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // Send the whole body, as a client that does not wait for an early answer does.
+        let sent = stream.write_all(body.as_bytes()).await;
+        assert!(sent.is_ok(), "{method}: the connection was reset while sending: {sent:?}");
+        let mut answer = vec![0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut answer)).await.unwrap().unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{method}: {answer}");
+        assert!(answer.contains("maxPayloadSize"), "{method}: the 413 names the limit: {answer}");
+    }
+}

@@ -2,6 +2,7 @@
 //! over a real socket.
 
 mod access;
+mod cli;
 mod durability;
 mod faults;
 mod filter_cases;

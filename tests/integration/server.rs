@@ -161,3 +161,17 @@ async fn concurrent_member_adds_all_land(#[values("memory", "sqlite")] store: &s
     let after = s.send("GET", &format!("/Groups/{gid}"), None).await;
     assert_eq!(after.json["members"].as_array().unwrap().len(), 32);
 }
+
+/// `failOnErrors: 0` is an integer like any other (RFC 7644 §3.7): accepted, and read as no limit.
+#[tokio::test]
+async fn bulk_fail_on_errors_zero_sets_no_limit() {
+    let s = TestServer::start().await;
+    let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "failOnErrors": 0,
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "a", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}},
+            {"method": "POST", "path": "/Users", "bulkId": "b", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "zero@example.com"}}]});
+    let r = s.send("POST", "/Bulk", Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["Operations"].as_array().map(Vec::len), Some(2), "both operations ran: {}", r.json);
+    assert_eq!(r.json["Operations"][1]["status"], "201");
+}

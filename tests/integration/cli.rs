@@ -1,0 +1,181 @@
+//! The command line as a new user meets it: a bad target ends in one line naming the cause and
+//! exit code 2; bad arguments are refused before anything starts; `serve` takes its address
+//! before it creates or prints anything; `--data` errors name the path; keys and a rotated admin
+//! token survive restarts.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Output, Stdio};
+
+fn scimcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimcheck")).args(args).env("RUST_LOG", "warn").output().expect("the binary runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A server that answers every request with an HTML 404 page (a static file server).
+fn html_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = "<html><body>Not Found</body></html>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn unreachable_html_and_refused_targets_end_in_one_line_with_exit_2() {
+    let closed = format!("http://127.0.0.1:{}/scim/v2", free_port());
+    let o = scimcheck(&["check", "--base-url", &closed, "--token", "t"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("connection refused") && err.contains("--base-url"), "{err}");
+
+    let html = format!("http://127.0.0.1:{}/scim/v2", html_server());
+    let o = scimcheck(&["check", "--base-url", &html, "--token", "t"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("text/html, not SCIM JSON") && err.trim().lines().count() == 1, "{err}");
+
+    let (mut server, base) = serve(&["--in-memory", "--token", "right"]);
+    let o = scimcheck(&["check", "--base-url", &base, "--token", "wrong"]);
+    let (_, err) = text(&o);
+    let _ = server.kill();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("answered 401") && err.contains("--token") && err.trim().lines().count() == 1, "{err}");
+}
+
+#[test]
+fn bad_arguments_are_refused_before_anything_runs() {
+    for (args, says) in [
+        (vec!["check", "--profile", "okat"], "possible values: rfc, okta, entra, interop-profile, product"),
+        (vec!["check", "--concurrency", "0"], "0 is not in 1..=256"),
+        (vec!["check", "--tags", "@must and ("], "is not a tag expression"),
+        (vec!["check", "--base-url", "not-a-url"], "is not an http(s) URL"),
+        (vec!["check", "--fixtures", "/nonexistent/fixtures.json"], "--fixtures /nonexistent/fixtures.json"),
+        (vec!["serve", "--listen", "notanaddress"], "is not an address:port"),
+        (vec!["serve", "--fault", "nope"], "unknown fault 'nope'"),
+        (vec!["serve", "--without", "teleport"], "unknown feature 'teleport'"),
+    ] {
+        let o = scimcheck(&args);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {out}{err}");
+        assert!(err.contains(says), "{args:?} should say '{says}': {err}");
+        assert!(
+            !err.contains("checking the embedded reference server") && out.is_empty(),
+            "{args:?} started something: {out}{err}"
+        );
+    }
+}
+
+#[test]
+fn the_run_passes_with_exit_0_and_says_so() {
+    let o = scimcheck(&["check", "--tags", "@rfc7644-3.3-created-201"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("The run passes: no MUST-level scenario failed."), "{out}");
+}
+
+/// Starts `scimcheck serve` on a free port; the child and its SCIM base URL.
+fn serve(extra: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the server prints its address").unwrap();
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+#[test]
+fn a_failed_start_generates_nothing_and_data_errors_name_the_path() {
+    let dir = std::env::temp_dir().join(format!("scimcheck-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let o = scimcheck(&["serve", "--listen", &addr, "--data", dir.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(err.contains("already in use") && !out.contains("generated"), "{out}{err}");
+    assert!(!dir.exists(), "nothing was created by a start that failed");
+    drop(taken);
+
+    let file = std::env::temp_dir().join(format!("scimcheck-cli-file-{}", std::process::id()));
+    std::fs::write(&file, b"x").unwrap();
+    let (_, err) = text(&scimcheck(&["serve", "--listen", "127.0.0.1:0", "--data", file.to_str().unwrap()]));
+    assert!(err.contains(file.to_str().unwrap()) && err.contains("is a file, not a directory"), "{err}");
+    let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test]
+async fn keys_and_a_rotated_admin_token_survive_restarts() {
+    let dir = std::env::temp_dir().join(format!("scimcheck-cli-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let client = scimcheck::suite::http_client(false).unwrap();
+    let (mut server, base) = serve(&["--data", d, "--token", "scim-1", "--admin-token", "admin-1"]);
+    let admin = base.replace("/scim/v2", "/admin/v1");
+    let users: serde_json::Value =
+        client.get(format!("{admin}/service-users")).bearer_auth("admin-1").send().await.unwrap().json().await.unwrap();
+    let user_id = users["service_users"][0]["id"].as_str().unwrap().to_owned();
+    let key: serde_json::Value = client
+        .post(format!("{admin}/api-keys"))
+        .bearer_auth("admin-1")
+        .json(&serde_json::json!({"user_id": user_id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = key["token"].as_str().unwrap().to_owned();
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let o = scimcheck(&["rotate-admin-token", "--data", d]);
+    let (out, _) = text(&o);
+    let rotated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("new admin token (shown once, only its hash is kept): "))
+        .expect(&out)
+        .to_owned();
+    assert!(!out.contains("generated"), "rotating creates no other credential: {out}");
+
+    let (mut server, base) = serve(&["--data", d]);
+    let admin = base.replace("/scim/v2", "/admin/v1");
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(
+        status(client.get(format!("{base}/Users")).bearer_auth(&token).send().await.unwrap()),
+        200,
+        "the key made through the admin API survived"
+    );
+    assert_eq!(status(client.get(format!("{admin}/settings")).bearer_auth(&rotated).send().await.unwrap()), 200);
+    assert_eq!(status(client.get(format!("{admin}/settings")).bearer_auth("admin-1").send().await.unwrap()), 401);
+    server.kill().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
