@@ -27,8 +27,9 @@ pub struct Audit {
     sink: Option<(crate::store::Database, String)>,
 }
 
-/// The most events one read returns.
+/// The most events one read returns, and how many when the reader does not say.
 pub const PAGE: usize = 1000;
+pub const DEFAULT_PAGE: usize = 100;
 
 impl Audit {
     /// A log that also appends to the database, starting from the events already stored.
@@ -68,9 +69,13 @@ impl Audit {
         seq
     }
 
-    /// Events with a sequence number above `after`, at most [`PAGE`].
-    pub fn after(&self, after: u64) -> Vec<Event> {
+    /// Up to `limit` (at most [`PAGE`]) events with a sequence number above `after`, and
+    /// whether more follow.
+    pub fn after(&self, after: u64, limit: usize) -> (Vec<Event>, bool) {
         let events = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        events.iter().skip(after as usize).take(PAGE).cloned().collect()
+        let rest = events.len().saturating_sub(after as usize);
+        let page: Vec<Event> = events.iter().skip(after as usize).take(limit.min(PAGE)).cloned().collect();
+        let more = rest > page.len();
+        (page, more)
     }
 }

@@ -114,7 +114,20 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
         (["saml", "login"], Post) => saml_login(t, req),
         (["events"], Get) => {
             let after = req.int_param("after")?.unwrap_or(0).max(0) as u64;
-            Ok(ok(json!({"events": t.api.audit.after(after)})))
+            let limit = match req.int_param("limit")? {
+                None => crate::audit::DEFAULT_PAGE,
+                Some(n) if (1..=crate::audit::PAGE as i64).contains(&n) => n as usize,
+                Some(n) => {
+                    return Err(ScimError::invalid_value(format!(
+                        "limit must be between 1 and {}, got {n}",
+                        crate::audit::PAGE
+                    )));
+                }
+            };
+            let (events, more) = t.api.audit.after(after, limit);
+            // Where to continue: the sequence number of the last event returned (or `after`).
+            let next_after = events.last().map_or(after, |e| e.seq);
+            Ok(ok(json!({"events": events, "next_after": next_after, "more": more})))
         }
         (["local-accounts"], Get) => {
             let st = t.state();

@@ -10,6 +10,7 @@ pub mod expect;
 pub mod html;
 pub mod output;
 pub mod preflight;
+pub mod progress;
 pub mod report;
 pub mod requirements;
 pub mod steps;
@@ -156,7 +157,8 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
             let transcripts = transcripts_in_hook.clone();
             Box::pin(async move {
                 if let Some(w) = world {
-                    transcripts.lock().expect("transcripts").insert(key, w.transcript.clone());
+                    let ms = w.started.elapsed().as_millis() as u64;
+                    transcripts.lock().expect("transcripts").insert(key, (w.transcript.clone(), ms));
                     w.cleanup().await;
                 }
             })
@@ -195,9 +197,12 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     let mut report = report.lock().expect("report lock").clone();
     report.meta.duration_ms = started.elapsed().as_millis() as u64;
     let mut transcripts = transcripts.lock().expect("transcripts");
-    for s in report.scenarios.iter_mut().filter(|s| s.transcript.is_empty()) {
-        if let Some(t) = transcripts.remove(&(s.path.clone(), s.line)) {
-            s.transcript = t;
+    for s in &mut report.scenarios {
+        if let Some((t, ms)) = transcripts.remove(&(s.path.clone(), s.line)) {
+            if s.transcript.is_empty() {
+                s.transcript = t;
+            }
+            s.duration_ms = ms;
         }
     }
     report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
@@ -208,8 +213,8 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Exchanges of every scenario, by (feature path, line).
-type Transcripts = HashMap<(String, usize), Vec<world::Exchange>>;
+/// Exchanges and duration (ms) of every scenario, by (feature path, line).
+type Transcripts = HashMap<(String, usize), (Vec<world::Exchange>, u64)>;
 
 /// The profiles `--profile` accepts, with what each selects.
 pub const PROFILES: &[(&str, &str)] = &[

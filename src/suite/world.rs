@@ -189,6 +189,8 @@ pub struct ScimWorld {
     pub transcript: Vec<Exchange>,
     /// URLs of resources this scenario created.
     pub created: Vec<String>,
+    /// When the scenario started (for its duration in the reports).
+    pub started: std::time::Instant,
 }
 
 impl fmt::Debug for ScimWorld {
@@ -213,6 +215,7 @@ impl ScimWorld {
             last: None,
             transcript: Vec::new(),
             created: Vec::new(),
+            started: std::time::Instant::now(),
         }
     }
 

@@ -1,26 +1,31 @@
-//! A cucumber writer that turns the event stream into a [`Report`] and prints progress.
+//! A cucumber writer that turns the event stream into a [`Report`] and shows [`Progress`].
+//!
+//! [`Progress`]: super::progress::Progress
 
 use super::report::{Level, Outcome, Report, ScenarioResult};
 use super::world::ScimWorld;
 use cucumber::event::{self, Cucumber, Feature, Rule, Scenario, Step, StepError};
 use cucumber::{Event, Writer, cli, gherkin, parser};
 use std::any::Any;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 /// Collects results into a shared [`Report`].
 #[derive(Debug)]
 pub struct Collector {
     pub report: Arc<Mutex<Report>>,
-    pub progress: bool,
+    progress: super::progress::Progress,
     current: Option<ScenarioResult>,
-    started: Option<std::time::Instant>,
-    feature_counts: (usize, usize),
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        self.progress.finish();
+    }
 }
 
 impl Collector {
     pub fn new(report: Arc<Mutex<Report>>, progress: bool) -> Collector {
-        Collector { report, progress, current: None, started: None, feature_counts: (0, 0) }
+        Collector { report, progress: super::progress::Progress::new(progress), current: None }
     }
 
     fn scenario(
@@ -45,7 +50,6 @@ impl Collector {
                     transcript: Vec::new(),
                     duration_ms: 0,
                 });
-                self.started = Some(std::time::Instant::now());
             }
             Scenario::Step(step, ev) | Scenario::Background(step, ev) => self.step(&step, ev),
             Scenario::Hook(_, event::Hook::Failed(_, info)) => {
@@ -53,12 +57,8 @@ impl Collector {
             }
             Scenario::Hook(..) | Scenario::Log(_) => {}
             Scenario::Finished => {
-                if let Some(mut res) = self.current.take() {
-                    res.duration_ms = self.started.take().map(|t| t.elapsed().as_millis() as u64).unwrap_or(0);
-                    match res.outcome {
-                        Outcome::Failed(_) => self.feature_counts.1 += 1,
-                        _ => self.feature_counts.0 += 1,
-                    }
+                if let Some(res) = self.current.take() {
+                    self.progress.scenario_done(&res.path, matches!(res.outcome, Outcome::Failed(_)));
                     self.report.lock().expect("report lock").scenarios.push(res);
                 }
             }
@@ -128,20 +128,11 @@ impl Writer<ScimWorld> for Collector {
             }
         };
         match event {
-            Cucumber::Feature(f, Feature::Started) => {
-                self.feature_counts = (0, 0);
-                if self.progress {
-                    let mut err = std::io::stderr();
-                    let _ = write!(err, "  {} ...", feature_path(&f));
-                    let _ = err.flush();
-                }
-            }
+            Cucumber::Feature(f, Feature::Started) => self.progress.feature_started(&feature_path(&f)),
             Cucumber::Feature(f, Feature::Scenario(s, ev)) => self.scenario(&f, None, &s, ev.event),
             Cucumber::Feature(f, Feature::Rule(r, Rule::Scenario(s, ev))) => self.scenario(&f, Some(&r), &s, ev.event),
-            Cucumber::Feature(_, Feature::Finished) if self.progress => {
-                let (p, fl) = self.feature_counts;
-                eprintln!(" {p} passed, {fl} failed");
-            }
+            Cucumber::Feature(_, Feature::Finished) => self.progress.feature_done(),
+            Cucumber::Finished => self.progress.finish(),
             _ => {}
         }
     }

@@ -179,3 +179,13 @@ async fn keys_and_a_rotated_admin_token_survive_restarts() {
     server.kill().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// docs/ci.md quotes the script `.ci/run` runs, word for word.
+#[test]
+fn the_ci_recipe_is_the_script_ci_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join(".ci/check-a-server.sh")).unwrap();
+    let doc = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
+    assert!(doc.contains(&format!("```bash\n{script}```")), "docs/ci.md must quote .ci/check-a-server.sh exactly");
+    assert!(std::fs::read_to_string(root.join(".ci/run")).unwrap().contains("bash .ci/check-a-server.sh"));
+}

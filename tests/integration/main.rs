@@ -2,6 +2,7 @@
 //! over a real socket.
 
 mod access;
+mod admin_docs;
 mod cli;
 mod durability;
 mod faults;
