@@ -384,12 +384,14 @@ async fn serve(
     opts: ServeOptions,
 ) -> Result<ExitCode> {
     let ServeOptions { rate_limit, tls, fault } = opts;
+    // The request log is written by a background thread: a request never waits for stderr.
+    let (log, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "scimcheck=info".into()),
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
+        .with_writer(log)
         .init();
     // The address is taken before anything is created or a token generated, so a failed start
     // changes nothing.

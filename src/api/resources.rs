@@ -106,6 +106,13 @@ pub fn patch(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Re
         None => {}
     }
     api.audit.record(&req.actor, "patch", &rt.name, id, before, Some(after));
+    // A group's full representation grows with its members (a 5,000-member group is ~1 MB to
+    // render and send on every member add), and IdPs do not read it back: Entra prefers 204 for
+    // groups, Okta accepts either. RFC 7644 §3.5.2 allows 204 unless `attributes` asks for 200.
+    let asked = req.param("attributes").is_some() || req.param("excludedAttributes").is_some();
+    if rt.is_group() && !asked {
+        return Ok(Response::empty(204).with_header("etag", record.etag()));
+    }
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
     Ok(Response::json(200, body).with_header("etag", record.etag()))
 }

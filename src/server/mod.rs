@@ -157,11 +157,13 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        .unwrap_or_else(next_request_id);
     let response = match read_request(&app, req).await {
+        // Reads answer from memory or a read connection of the pool, never behind a writer's
+        // fsync: they run here. Writes wait for their fsync, so they run on the blocking pool
+        // and never stall other connections.
+        Ok(r) if r.method == Method::Get => app.handle(r, &format!("{scheme}://{host}")),
         Ok(r) => {
-            // The API is synchronous and a durable store waits for fsync: run it off the async
-            // workers so that slow writes never stall other connections.
             let (app, origin) = (app.clone(), format!("{scheme}://{host}"));
             tokio::task::spawn_blocking(move || app.handle(r, &origin))
                 .await
@@ -176,6 +178,15 @@ async fn handle(
         status = response.status, micros = started.elapsed().as_micros() as u64, "request"
     );
     Ok(to_hyper(response.with_header("x-request-id", request_id)))
+}
+
+/// A request id for a request that brought none: a per-process random prefix and a counter
+/// (unique without asking the OS for randomness on every request).
+fn next_request_id() -> String {
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u128() as u32);
+    format!("{prefix:08x}{:016x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
 /// How much of an oversized body is read and thrown away so that the client, still sending,

@@ -5,11 +5,14 @@
 //! shapes beyond [`Record`]; the rules of SCIM stay in `model`. Membership is a relation indexed
 //! both ways, so `User.groups` and member changes never scan groups.
 
+pub mod cache;
+pub mod database;
 pub mod memory;
 pub mod sqlite;
 
+pub use database::Database;
 pub use memory::MemoryStore;
-pub use sqlite::{Database, SqliteStore};
+pub use sqlite::SqliteStore;
 
 use crate::error::Result;
 use crate::filter::eval::Compiled;

@@ -6,6 +6,7 @@
 //! `eq` filters, and unfiltered listings page in SQL; filtered or sorted listings scan the
 //! tenant's resources of that kind, keeping only sort keys and ids in memory.
 
+use super::database::{Cached as _, Database, db_err};
 use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
 use crate::clock;
 use crate::error::{Result, ScimError};
@@ -13,154 +14,19 @@ use crate::filter::sort::SortKey;
 use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::{Map, Value};
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The schema version this code creates and expects.
-pub const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS resources (
-  tenant TEXT NOT NULL, kind INTEGER NOT NULL, id TEXT NOT NULL, attrs TEXT NOT NULL,
-  created TEXT NOT NULL, last_modified TEXT NOT NULL, version INTEGER NOT NULL,
-  PRIMARY KEY (tenant, kind, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS uniq (
-  tenant TEXT NOT NULL, kind INTEGER NOT NULL, attr TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
-  PRIMARY KEY (tenant, kind, attr, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS eq_index (
-  tenant TEXT NOT NULL, kind INTEGER NOT NULL, attr TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
-  PRIMARY KEY (tenant, kind, attr, key, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS members (
-  tenant TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL, display TEXT,
-  PRIMARY KEY (tenant, group_id, member_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS members_by_member ON members (tenant, member_id, group_id);
-CREATE INDEX IF NOT EXISTS resources_by_id ON resources (tenant, id);
-CREATE INDEX IF NOT EXISTS uniq_by_id ON uniq (tenant, kind, id);
-CREATE INDEX IF NOT EXISTS eq_index_by_id ON eq_index (tenant, kind, id);
-CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (tenant, seq));
-";
-
-/// One SQLite database file shared by every tenant's store.
-#[derive(Debug, Clone)]
-pub struct Database {
-    conn: Arc<Mutex<Connection>>,
-}
-
-fn db_err(e: rusqlite::Error) -> ScimError {
-    ScimError::internal(format!("storage error: {e}"))
-}
-
-impl Database {
-    /// Opens (creating and migrating) the database at `path`.
-    pub fn open(path: &Path) -> std::result::Result<Database, String> {
-        let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        Self::init(conn)
-    }
-
-    /// A private in-memory database (tests).
-    pub fn open_in_memory() -> std::result::Result<Database, String> {
-        Self::init(Connection::open_in_memory().map_err(|e| e.to_string())?)
-    }
-
-    fn init(conn: Connection) -> std::result::Result<Database, String> {
-        let setup = || -> rusqlite::Result<()> {
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "FULL")?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
-            conn.execute_batch(SCHEMA)?;
-            let version: Option<i64> =
-                conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional()?;
-            match version {
-                None => {
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('version', 0)",
-                        [SCHEMA_VERSION],
-                    )?;
-                }
-                Some(v) if v == SCHEMA_VERSION => {}
-                Some(v) => {
-                    return Err(rusqlite::Error::InvalidParameterName(format!(
-                        "database schema version {v}, expected {SCHEMA_VERSION}"
-                    )));
-                }
-            }
-            Ok(())
-        };
-        setup().map_err(|e| format!("cannot initialise the database: {e}"))?;
-        Ok(Database { conn: Arc::new(Mutex::new(conn)) })
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The store of one tenant.
-    pub fn store(&self, tenant: &str) -> SqliteStore {
-        SqliteStore { db: self.clone(), tenant: tenant.to_owned() }
-    }
-
-    /// Saves a tenant's admin state (a JSON document).
-    pub fn save_tenant(&self, name: &str, state: &Value) -> Result<()> {
-        self.lock()
-            .execute("INSERT INTO tenants (name, state) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET state = excluded.state", params![name, state.to_string()])
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    /// Removes a tenant and everything in it.
-    pub fn remove_tenant(&self, name: &str) -> Result<()> {
-        let mut conn = self.lock();
-        let tx = conn.transaction().map_err(db_err)?;
-        for table in ["resources", "uniq", "eq_index", "members", "events"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [name]).map_err(db_err)?;
-        }
-        tx.execute("DELETE FROM tenants WHERE name = ?1", [name]).map_err(db_err)?;
-        tx.commit().map_err(db_err)
-    }
-
-    /// Every saved tenant: `(name, state)`.
-    pub fn tenants(&self) -> Result<Vec<(String, Value)>> {
-        let conn = self.lock();
-        let mut st = conn.prepare("SELECT name, state FROM tenants ORDER BY name").map_err(db_err)?;
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        Ok(rows.into_iter().filter_map(|(n, s)| Some((n, serde_json::from_str(&s).ok()?))).collect())
-    }
-
-    /// Appends an audit event.
-    pub fn append_event(&self, tenant: &str, seq: u64, event: &Value) -> Result<()> {
-        self.lock()
-            .execute(
-                "INSERT INTO events (tenant, seq, event) VALUES (?1, ?2, ?3)",
-                params![tenant, seq as i64, event.to_string()],
-            )
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    /// A tenant's audit events, in order.
-    pub fn events(&self, tenant: &str) -> Result<Vec<Value>> {
-        let conn = self.lock();
-        let mut st = conn.prepare("SELECT event FROM events WHERE tenant = ?1 ORDER BY seq").map_err(db_err)?;
-        let rows = st
-            .query_map([tenant], |r| r.get::<_, String>(0))
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        Ok(rows.into_iter().filter_map(|s| serde_json::from_str(&s).ok()).collect())
-    }
-}
 
 /// One tenant's resources in a [`Database`].
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     db: Database,
     tenant: String,
+    cache: std::sync::Arc<super::cache::RecordCache>,
+}
+
+impl SqliteStore {
+    pub(crate) fn new(db: Database, tenant: &str) -> SqliteStore {
+        SqliteStore { db, tenant: tenant.to_owned(), cache: Default::default() }
+    }
 }
 
 fn kind_code(k: Kind) -> i64 {
@@ -189,7 +55,7 @@ const COLUMNS: &str = "id, attrs, created, last_modified, version";
 
 impl SqliteStore {
     fn get_in(&self, tx: &Connection, kind: Kind, id: &str) -> Result<Option<Record>> {
-        tx.query_row(
+        tx.row_c(
             &format!("SELECT {COLUMNS} FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3"),
             params![self.tenant, kind_code(kind), id],
             read_record,
@@ -199,17 +65,15 @@ impl SqliteStore {
     }
 
     fn next_version(tx: &Transaction<'_>) -> Result<u64> {
-        tx.query_row("UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map(|v| v as u64)
-        .map_err(db_err)
+        tx.row_c("UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value", [], |r| r.get::<_, i64>(0))
+            .map(|v| v as u64)
+            .map_err(db_err)
     }
 
     fn check_unique(&self, tx: &Transaction<'_>, kind: Kind, keys: &[UniqueKey], except: Option<&str>) -> Result<()> {
         for k in keys {
             let owner: Option<String> = tx
-                .query_row(
+                .row_c(
                     "SELECT id FROM uniq WHERE tenant = ?1 AND kind = ?2 AND attr = ?3 AND key = ?4",
                     params![self.tenant, kind_code(kind), k.attr, k.key],
                     |r| r.get(0),
@@ -225,9 +89,7 @@ impl SqliteStore {
 
     fn kind_of(&self, tx: &Connection, id: &str) -> Result<Option<Kind>> {
         let k: Option<i64> = tx
-            .query_row("SELECT kind FROM resources WHERE tenant = ?1 AND id = ?2", params![self.tenant, id], |r| {
-                r.get(0)
-            })
+            .row_c("SELECT kind FROM resources WHERE tenant = ?1 AND id = ?2", params![self.tenant, id], |r| r.get(0))
             .optional()
             .map_err(db_err)?;
         Ok(k.map(|k| if k == 0 { Kind::User } else { Kind::Group }))
@@ -247,19 +109,19 @@ impl SqliteStore {
 
     fn write_keys(&self, tx: &Transaction<'_>, kind: Kind, r: &Record, unique: &[UniqueKey]) -> Result<()> {
         let k = kind_code(kind);
-        tx.execute("DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, r.id])
+        tx.exec_c("DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, r.id])
             .map_err(db_err)?;
-        tx.execute("DELETE FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, r.id])
+        tx.exec_c("DELETE FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, r.id])
             .map_err(db_err)?;
         for u in unique {
-            tx.execute(
+            tx.exec_c(
                 "INSERT INTO uniq (tenant, kind, attr, key, id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![self.tenant, k, u.attr, u.key, r.id],
             )
             .map_err(db_err)?;
         }
         for (attr, key) in super::memory::index_entries(&r.attrs) {
-            tx.execute(
+            tx.exec_c(
                 "INSERT OR IGNORE INTO eq_index (tenant, kind, attr, key, id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![self.tenant, k, attr, key, r.id],
             )
@@ -269,7 +131,7 @@ impl SqliteStore {
     }
 
     fn put_record(&self, tx: &Transaction<'_>, kind: Kind, r: &Record) -> Result<()> {
-        tx.execute(
+        tx.exec_c(
             "INSERT INTO resources (tenant, kind, id, attrs, created, last_modified, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (tenant, kind, id) DO UPDATE SET attrs = excluded.attrs, last_modified = excluded.last_modified, version = excluded.version",
             params![self.tenant, kind_code(kind), r.id, Value::Object(r.attrs.clone()).to_string(), r.created, r.last_modified, r.version as i64],
@@ -279,7 +141,7 @@ impl SqliteStore {
     }
 
     fn add_member(&self, tx: &Transaction<'_>, group: &str, member: &str, display: Option<&str>) -> Result<()> {
-        tx.execute(
+        tx.exec_c(
             "INSERT INTO members (tenant, group_id, member_id, display) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant, group_id, member_id) DO UPDATE SET display = COALESCE(excluded.display, members.display)",
             params![self.tenant, group, member, display],
@@ -307,9 +169,24 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// A record from the cache, or read on `conn` and put in the cache.
+    fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Record>> {
+        let epoch = match self.cache.get(kind, id) {
+            Ok(r) => return Ok(Some(r)),
+            Err(epoch) => epoch,
+        };
+        let found = self.get_in(conn, kind, id)?;
+        if let Some(r) = &found {
+            self.cache.fill(kind, r, epoch);
+        }
+        Ok(found)
+    }
+}
+
 impl Store for SqliteStore {
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
-        let mut conn = self.db.lock();
+        let mut conn = self.db.write();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         self.check_unique(&tx, kind, &res.unique, None)?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -324,16 +201,28 @@ impl Store for SqliteStore {
         };
         self.put_record(&tx, kind, &record)?;
         self.write_keys(&tx, kind, &record, &res.unique)?;
+        tx.exec_c(
+            "INSERT INTO counts (tenant, kind, n) VALUES (?1, ?2, 1) ON CONFLICT (tenant, kind) DO UPDATE SET n = n + 1",
+            params![self.tenant, kind_code(kind)],
+        )
+        .map_err(db_err)?;
         for (m, display) in &res.members {
             self.add_member(&tx, &id, m, display.as_deref())?;
         }
         tx.commit().map_err(db_err)?;
+        self.cache.put(kind, &record);
+        let ticket = self.db.committed();
+        drop(conn);
+        self.db.wait_durable(ticket)?;
         Ok(record)
     }
 
     fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>> {
-        let conn = self.db.lock();
-        self.get_in(&conn, kind, id)
+        if let Ok(r) = self.cache.get(kind, id) {
+            return Ok(Some(r));
+        }
+        let conn = self.db.read();
+        self.cached(&conn, kind, id)
     }
 
     fn update(
@@ -343,7 +232,7 @@ impl Store for SqliteStore {
         if_match: Option<&str>,
         f: &mut dyn FnMut(&Record, super::MembersOf<'_>) -> Result<Update>,
     ) -> Result<Record> {
-        let mut conn = self.db.lock();
+        let mut conn = self.db.write();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         let current = self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
         if let Some(h) = if_match
@@ -364,7 +253,7 @@ impl Store for SqliteStore {
             self.check_members(&tx, id, &ids)?;
         }
         let is_member = |m: &str| {
-            tx.query_row(
+            tx.row_c(
                 "SELECT 1 FROM members WHERE tenant = ?1 AND group_id = ?2 AND member_id = ?3",
                 params![self.tenant, id, m],
                 |_| Ok(()),
@@ -372,7 +261,7 @@ impl Store for SqliteStore {
             .is_ok()
         };
         let count = || {
-            tx.query_row(
+            tx.row_c(
                 "SELECT COUNT(*) FROM members WHERE tenant = ?1 AND group_id = ?2",
                 params![self.tenant, id],
                 |r| r.get::<_, i64>(0),
@@ -394,7 +283,7 @@ impl Store for SqliteStore {
         match update.members {
             None => {}
             Some(MemberChange::Replace(all)) => {
-                tx.execute("DELETE FROM members WHERE tenant = ?1 AND group_id = ?2", params![self.tenant, id])
+                tx.exec_c("DELETE FROM members WHERE tenant = ?1 AND group_id = ?2", params![self.tenant, id])
                     .map_err(db_err)?;
                 for (m, d) in &all {
                     self.add_member(&tx, id, m, d.as_deref())?;
@@ -402,7 +291,7 @@ impl Store for SqliteStore {
             }
             Some(MemberChange::Delta { add, remove }) => {
                 for m in &remove {
-                    tx.execute(
+                    tx.exec_c(
                         "DELETE FROM members WHERE tenant = ?1 AND group_id = ?2 AND member_id = ?3",
                         params![self.tenant, id, m],
                     )
@@ -414,11 +303,15 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().map_err(db_err)?;
+        self.cache.put(kind, &record);
+        let ticket = self.db.committed();
+        drop(conn);
+        self.db.wait_durable(ticket)?;
         Ok(record)
     }
 
     fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<()> {
-        let mut conn = self.db.lock();
+        let mut conn = self.db.write();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         let current = self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
         if let Some(h) = if_match
@@ -427,32 +320,37 @@ impl Store for SqliteStore {
             return Err(ScimError::precondition_failed(format!("If-Match {h} does not match the current version")));
         }
         let k = kind_code(kind);
-        tx.execute("DELETE FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
+        tx.exec_c("DELETE FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
             .map_err(db_err)?;
-        tx.execute("DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
+        tx.exec_c("UPDATE counts SET n = n - 1 WHERE tenant = ?1 AND kind = ?2", params![self.tenant, k])
             .map_err(db_err)?;
-        tx.execute("DELETE FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
+        tx.exec_c("DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
             .map_err(db_err)?;
-        tx.execute(
+        tx.exec_c("DELETE FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
+            .map_err(db_err)?;
+        tx.exec_c(
             "DELETE FROM members WHERE tenant = ?1 AND (group_id = ?2 OR member_id = ?2)",
             params![self.tenant, id],
         )
         .map_err(db_err)?;
-        tx.commit().map_err(db_err)
+        tx.commit().map_err(db_err)?;
+        self.cache.remove(kind, id);
+        let ticket = self.db.committed();
+        drop(conn);
+        self.db.wait_durable(ticket)
     }
 
     fn list(&self, kind: Kind, query: &ListQuery<'_>) -> Result<Page> {
-        let conn = self.db.lock();
+        let conn = self.db.read();
         let k = kind_code(kind);
         // Unfiltered, unsorted, by index: page in SQL.
         if let (None, None, Window::Offset { offset, count }) = (query.filter, query.sort, &query.window) {
+            // A count kept with every create and delete, not a scan.
             let total: i64 = conn
-                .query_row(
-                    "SELECT COUNT(*) FROM resources WHERE tenant = ?1 AND kind = ?2",
-                    params![self.tenant, k],
-                    |r| r.get(0),
-                )
-                .map_err(db_err)?;
+                .row_c("SELECT n FROM counts WHERE tenant = ?1 AND kind = ?2", params![self.tenant, k], |r| r.get(0))
+                .optional()
+                .map_err(db_err)?
+                .unwrap_or(0);
             let mut st = conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM resources WHERE tenant = ?1 AND kind = ?2 ORDER BY id LIMIT ?3 OFFSET ?4"
@@ -467,27 +365,34 @@ impl Store for SqliteStore {
             return Ok(Page { total, more_before: *offset > 0, more_after: offset + records.len() < total, records });
         }
         let hint = query.filter.and_then(|f| f.index_hint());
-        let mut matched: Vec<(SortKey, String)> = Vec::new();
-        let mut keep = |r: Record| {
+        // (sort key, id, the record when it is small enough a set to keep: index lookups)
+        let mut matched: Vec<(SortKey, String, Option<Record>)> = Vec::new();
+        let mut keep = |r: Record, hold: bool| {
             if query.filter.is_none_or(|f| f.matches(&r)) {
-                matched.push((query.sort.map(|s| s.key(&r)).unwrap_or(SortKey::Missing), r.id));
+                let key = query.sort.map(|s| s.key(&r)).unwrap_or(SortKey::Missing);
+                let id = r.id.clone();
+                matched.push((key, id, hold.then_some(r)));
             }
         };
         match &hint {
-            Some(h) if h.attr == "id" => {
-                if let Some(r) = self.get_in(&conn, kind, &h.value)? {
-                    keep(r);
-                }
-            }
             Some(h) => {
-                let mut st = conn
-                    .prepare_cached(&format!("SELECT {} FROM eq_index e JOIN resources r ON r.tenant = e.tenant AND r.kind = e.kind AND r.id = e.id WHERE e.tenant = ?1 AND e.kind = ?2 AND e.attr = ?3 AND e.key = ?4 ORDER BY e.id", COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")))
-                    .map_err(db_err)?;
-                let rows = st
-                    .query_map(params![self.tenant, k, h.attr, crate::model::fold(&h.value)], read_record)
-                    .map_err(db_err)?;
-                for r in rows {
-                    keep(r.map_err(db_err)?);
+                let ids: Vec<String> = if h.attr == "id" {
+                    vec![h.value.clone()]
+                } else {
+                    let mut st = conn
+                        .prepare_cached(
+                            "SELECT id FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND attr = ?3 AND key = ?4 ORDER BY id",
+                        )
+                        .map_err(db_err)?;
+                    st.query_map(params![self.tenant, k, h.attr, crate::model::fold(&h.value)], |r| r.get(0))
+                        .map_err(db_err)?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                        .map_err(db_err)?
+                };
+                for id in ids {
+                    if let Some(r) = self.cached(&conn, kind, &id)? {
+                        keep(r, true);
+                    }
                 }
             }
             None => {
@@ -498,7 +403,7 @@ impl Store for SqliteStore {
                     .map_err(db_err)?;
                 let rows = st.query_map(params![self.tenant, k], read_record).map_err(db_err)?;
                 for r in rows {
-                    keep(r.map_err(db_err)?);
+                    keep(r.map_err(db_err)?, false);
                 }
             }
         }
@@ -506,18 +411,19 @@ impl Store for SqliteStore {
             matched.sort_by(|a, b| order(query.sort, (&a.0, &a.1), (&b.0, &b.1)));
         }
         let total = matched.len();
-        let (start, end) = super::window_bounds(&query.window, query.sort, &matched, |(k, id)| (k, id.as_str()));
+        let (start, end) = super::window_bounds(&query.window, query.sort, &matched, |(k, id, _)| (k, id.as_str()));
         let mut records = Vec::with_capacity(end - start);
-        for (_, id) in &matched[start..end] {
-            if let Some(r) = self.get_in(&conn, kind, id)? {
-                records.push(r);
+        for (_, id, held) in matched.drain(start..end) {
+            match held {
+                Some(r) => records.push(r),
+                None => records.extend(self.cached(&conn, kind, &id)?),
             }
         }
         Ok(Page { total, records, more_before: start > 0, more_after: end < total })
     }
 
     fn members(&self, group_id: &str) -> Result<Vec<Member>> {
-        let conn = self.db.lock();
+        let conn = self.db.read();
         self.members_in(&conn, group_id)
     }
 
@@ -527,12 +433,12 @@ impl Store for SqliteStore {
         if member_ids.is_empty() {
             return Ok(out);
         }
-        let conn = self.db.lock();
+        let conn = self.db.read();
         let marks = vec!["?"; member_ids.len()].join(", ");
         let sql = format!(
             "SELECT m.member_id, m.group_id, json_extract(r.attrs, '$.displayName') FROM members m JOIN resources r ON r.tenant = m.tenant AND r.kind = 1 AND r.id = m.group_id WHERE m.tenant = ? AND m.member_id IN ({marks}) ORDER BY m.member_id, m.group_id"
         );
-        let mut st = conn.prepare(&sql).map_err(db_err)?;
+        let mut st = conn.prepare_cached(&sql).map_err(db_err)?;
         let mut args: Vec<&dyn rusqlite::ToSql> = vec![&self.tenant];
         args.extend(member_ids.iter().map(|id| id as &dyn rusqlite::ToSql));
         let rows = st
@@ -548,7 +454,7 @@ impl Store for SqliteStore {
     }
 
     fn groups_of(&self, member_id: &str) -> Result<Vec<GroupRef>> {
-        let conn = self.db.lock();
+        let conn = self.db.read();
         let mut st = conn
             .prepare_cached("SELECT m.group_id, json_extract(r.attrs, '$.displayName') FROM members m JOIN resources r ON r.tenant = m.tenant AND r.kind = 1 AND r.id = m.group_id WHERE m.tenant = ?1 AND m.member_id = ?2 ORDER BY m.group_id")
             .map_err(db_err)?;

@@ -1,0 +1,341 @@
+//! The SQLite database behind the durable store: one file for every tenant, its admin state and
+//! its audit log; one writer connection, a pool of read connections, and group commit.
+//!
+//! Durability. The database runs in WAL mode with `synchronous=NORMAL`, so a COMMIT only writes
+//! the transaction's frames to the WAL file; [`Database::wait_durable`] then makes sure the WAL
+//! was fsynced after that commit before the write is acknowledged. Writers that commit while an
+//! fsync is under way share the next one (group commit): under concurrent load, one fsync makes
+//! many writes durable, and no write is acknowledged before its bytes are on disk.
+//!
+//! Reads go to a pool of read-only connections, so they never wait for the writer or its fsync
+//! (WAL readers see the last committed state). An in-memory database (tests) has one connection.
+
+use crate::error::{Result, ScimError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde_json::Value;
+use std::fs::File;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use super::sqlite::SqliteStore;
+
+/// The schema version this code creates and expects.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (
+  tenant TEXT NOT NULL, kind INTEGER NOT NULL, id TEXT NOT NULL, attrs TEXT NOT NULL,
+  created TEXT NOT NULL, last_modified TEXT NOT NULL, version INTEGER NOT NULL,
+  PRIMARY KEY (tenant, kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uniq (
+  tenant TEXT NOT NULL, kind INTEGER NOT NULL, attr TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+  PRIMARY KEY (tenant, kind, attr, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS eq_index (
+  tenant TEXT NOT NULL, kind INTEGER NOT NULL, attr TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+  PRIMARY KEY (tenant, kind, attr, key, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS members (
+  tenant TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL, display TEXT,
+  PRIMARY KEY (tenant, group_id, member_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_member ON members (tenant, member_id, group_id);
+CREATE INDEX IF NOT EXISTS resources_by_id ON resources (tenant, id);
+CREATE INDEX IF NOT EXISTS uniq_by_id ON uniq (tenant, kind, id);
+CREATE INDEX IF NOT EXISTS eq_index_by_id ON eq_index (tenant, kind, id);
+CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (tenant, seq));
+CREATE TABLE IF NOT EXISTS counts (tenant TEXT NOT NULL, kind INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tenant, kind)) WITHOUT ROWID;
+INSERT OR IGNORE INTO counts (tenant, kind, n) SELECT tenant, kind, COUNT(*) FROM resources GROUP BY tenant, kind;
+";
+
+/// One SQLite database file shared by every tenant's store.
+#[derive(Debug, Clone)]
+pub struct Database {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<AtomicUsize>,
+    /// `None` for an in-memory database.
+    gate: Option<Arc<SyncGate>>,
+}
+
+pub(crate) fn db_err(e: rusqlite::Error) -> ScimError {
+    ScimError::internal(format!("storage error: {e}"))
+}
+
+/// Statements through the connection's statement cache: SQL is parsed once per connection,
+/// not on every call.
+pub(crate) trait Cached {
+    fn exec_c<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+    fn row_c<T, P: rusqlite::Params, F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn exec_c<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn row_c<T, P: rusqlite::Params, F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
+/// Prepared statements kept per connection (the store uses about 25 distinct ones).
+const STATEMENTS: usize = 64;
+
+/// Read connections kept open next to the writer.
+const READERS: usize = 4;
+
+/// A commit's place in the order of commits, to wait on with [`Database::wait_durable`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ticket(u64);
+
+impl Database {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> std::result::Result<Database, String> {
+        let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS);
+        init(&conn)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| format!("cannot initialise the database: {e}"))?;
+        let wal_path = path.with_file_name(format!(
+            "{}-wal",
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ));
+        let wal = File::open(&wal_path).map_err(|e| format!("cannot open {}: {e}", wal_path.display()))?;
+        // The WAL file was just created: make its directory entry durable once.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            File::open(dir).and_then(|d| d.sync_all()).map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+        }
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let r =
+                Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .map_err(|e| format!("cannot open {} for reading: {e}", path.display()))?;
+            r.set_prepared_statement_cache_capacity(STATEMENTS);
+            readers.push(Mutex::new(r));
+        }
+        Ok(Database {
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(readers),
+            next_reader: Arc::default(),
+            gate: Some(Arc::new(SyncGate::new(wal))),
+        })
+    }
+
+    /// A private in-memory database (tests): one connection, nothing to sync.
+    pub fn open_in_memory() -> std::result::Result<Database, String> {
+        let conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+        init(&conn)?;
+        Ok(Database {
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Arc::default(),
+            next_reader: Arc::default(),
+            gate: None,
+        })
+    }
+
+    /// The writer connection.
+    pub(crate) fn write(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read connection: a free one from the pool, else the next in turn (the writer for an
+    /// in-memory database).
+    pub(crate) fn read(&self) -> MutexGuard<'_, Connection> {
+        if self.readers.is_empty() {
+            return self.write();
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            if let Ok(c) = self.readers[(start + i) % self.readers.len()].try_lock() {
+                return c;
+            }
+        }
+        self.readers[start % self.readers.len()].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a commit just made on the writer (call it before releasing the writer).
+    pub(crate) fn committed(&self) -> Ticket {
+        Ticket(self.gate.as_ref().map_or(0, |g| g.committed()))
+    }
+
+    /// Returns once the commit of `ticket` is on disk; an error when the fsync failed (the write
+    /// must then not be acknowledged).
+    pub(crate) fn wait_durable(&self, ticket: Ticket) -> Result<()> {
+        match &self.gate {
+            Some(g) => g.wait_synced(ticket.0).map_err(|e| {
+                ScimError::internal(format!("the write could not be made durable (fsync of the WAL failed: {e})"))
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The store of one tenant.
+    pub fn store(&self, tenant: &str) -> SqliteStore {
+        SqliteStore::new(self.clone(), tenant)
+    }
+
+    /// Saves a tenant's admin state (a JSON document).
+    pub fn save_tenant(&self, name: &str, state: &Value) -> Result<()> {
+        let ticket = {
+            let conn = self.write();
+            conn.execute("INSERT INTO tenants (name, state) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET state = excluded.state", params![name, state.to_string()])
+                .map_err(db_err)?;
+            self.committed()
+        };
+        self.wait_durable(ticket)
+    }
+
+    /// Removes a tenant and everything in it.
+    pub fn remove_tenant(&self, name: &str) -> Result<()> {
+        let ticket = {
+            let mut conn = self.write();
+            let tx = conn.transaction().map_err(db_err)?;
+            for table in ["resources", "uniq", "eq_index", "members", "events", "counts"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [name]).map_err(db_err)?;
+            }
+            tx.execute("DELETE FROM tenants WHERE name = ?1", [name]).map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+            self.committed()
+        };
+        self.wait_durable(ticket)
+    }
+
+    /// Every saved tenant: `(name, state)`.
+    pub fn tenants(&self) -> Result<Vec<(String, Value)>> {
+        let conn = self.read();
+        let mut st = conn.prepare("SELECT name, state FROM tenants ORDER BY name").map_err(db_err)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        Ok(rows.into_iter().filter_map(|(n, s)| Some((n, serde_json::from_str(&s).ok()?))).collect())
+    }
+
+    /// Appends an audit event.
+    pub fn append_event(&self, tenant: &str, seq: u64, event: &Value) -> Result<()> {
+        let ticket = {
+            let conn = self.write();
+            conn.execute(
+                "INSERT INTO events (tenant, seq, event) VALUES (?1, ?2, ?3)",
+                params![tenant, seq as i64, event.to_string()],
+            )
+            .map_err(db_err)?;
+            self.committed()
+        };
+        self.wait_durable(ticket)
+    }
+
+    /// A tenant's audit events, in order.
+    pub fn events(&self, tenant: &str) -> Result<Vec<Value>> {
+        let conn = self.read();
+        let mut st = conn.prepare("SELECT event FROM events WHERE tenant = ?1 ORDER BY seq").map_err(db_err)?;
+        let rows = st
+            .query_map([tenant], |r| r.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        Ok(rows.into_iter().filter_map(|s| serde_json::from_str(&s).ok()).collect())
+    }
+}
+
+/// Creates the schema (or checks its version) on a fresh connection.
+fn init(conn: &Connection) -> std::result::Result<(), String> {
+    let setup = || -> rusqlite::Result<()> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        let version: Option<i64> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional()?;
+        match version {
+            None => {
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('version', 0)",
+                    [SCHEMA_VERSION],
+                )?;
+            }
+            Some(v) if v == SCHEMA_VERSION => {}
+            Some(v) => {
+                return Err(rusqlite::Error::InvalidParameterName(format!(
+                    "database schema version {v}, expected {SCHEMA_VERSION}"
+                )));
+            }
+        }
+        Ok(())
+    };
+    setup().map_err(|e| format!("cannot initialise the database: {e}"))
+}
+
+/// Group commit: counts commits and fsyncs the WAL file on behalf of every writer waiting.
+#[derive(Debug)]
+struct SyncGate {
+    wal: File,
+    state: Mutex<GateState>,
+    synced: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    /// Commits made so far.
+    committed: u64,
+    /// Commits known to be on disk.
+    synced: u64,
+    /// Whether some writer is running an fsync now.
+    syncing: bool,
+}
+
+impl SyncGate {
+    fn new(wal: File) -> SyncGate {
+        SyncGate { wal, state: Mutex::default(), synced: Condvar::new() }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn committed(&self) -> u64 {
+        let mut s = self.lock();
+        s.committed += 1;
+        s.committed
+    }
+
+    /// Waits until commit `n` is on disk, running the fsync itself when nobody else is.
+    fn wait_synced(&self, n: u64) -> std::io::Result<()> {
+        let mut s = self.lock();
+        loop {
+            if s.synced >= n {
+                return Ok(());
+            }
+            if s.syncing {
+                s = self.synced.wait(s).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            // Every commit counted so far is in the WAL file: one fsync covers them all.
+            let target = s.committed;
+            s.syncing = true;
+            drop(s);
+            let ok = self.wal.sync_data();
+            s = self.lock();
+            s.syncing = false;
+            self.synced.notify_all();
+            match ok {
+                Ok(()) => s.synced = s.synced.max(target),
+                // Nothing waiting on this fsync may be acknowledged; each caller learns it (the
+                // next waiter tries again).
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
