@@ -1,13 +1,15 @@
-//! `scimcheck bench`: a bounded load generator against `scimcheck serve` on loopback, with a
-//! bare hyper server as the baseline of what this machine can do (part of the binary, not the
-//! library). `cargo xtask bench [--quick]` runs it in release mode.
+//! `scimcheck bench`: the reference server measured with the load generator of `scimcheck load`
+//! (`scimcheck::load::driver`), next to a bare hyper server as the baseline of what this machine
+//! can do; `cargo xtask bench [--quick]` runs it in release mode.
 //!
-//! It starts a fresh SQLite-backed server and the baseline as separate processes, seeds users
-//! and groups, drives each request type with a fixed number of keep-alive connections for a
-//! fixed time, and prints requests per second, p50/p99 latency and the ratio to the baseline,
-//! plus the server's RSS after seeding.
+//! It starts a fresh server on the durable store and the baseline as separate processes, seeds
+//! 10,000 then 100,000 users with /Bulk and a group of each size, and drives each request in the
+//! shape Okta and Entra send it (lookups with `startIndex=1&count=100`, Okta's create body, path-less
+//! deactivation, one-member group PATCHes) on 32 keep-alive connections: the median of three
+//! runs, requests per second, p50/p99 latency and the ratio to the baseline of the same run.
 
 use anyhow::{Context, Result, bail};
+use scimcheck::load::driver::{self, Pace, Req, Stats, Target};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -48,268 +50,205 @@ fn rss_kib(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// One measured request type.
+/// One measured request type: the median of `RUNS` runs by requests per second.
 struct Row {
+    phase: String,
     name: String,
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-    errors: usize,
+    stats: Stats,
 }
 
-/// Runs `make(i)` requests on `conns` connections for `secs`; returns the row.
-async fn drive<F, Fut>(name: &str, conns: usize, secs: f64, make: F) -> Row
+/// Measures one request shape: `RUNS` closed-loop runs on `conns` connections, the median kept.
+async fn measure<M>(target: &Target, phase: &str, name: &str, p: &Plan, want: u16, make: M) -> Result<Row>
 where
-    F: Fn(usize, reqwest::Client) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
+    M: Fn(usize, u64) -> Req + Send + Sync + Clone + 'static,
 {
-    let make = Arc::new(make);
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..conns {
-        let make = make.clone();
-        tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder().pool_max_idle_per_host(1).no_proxy().build().expect("client");
-            let (mut lat, mut errors, mut i) = (Vec::new(), 0usize, c);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                if !make(i, client.clone()).await {
-                    errors += 1;
-                }
-                lat.push(t.elapsed());
-                i += conns;
-            }
-            (lat, errors)
-        }));
+    let mut runs = Vec::new();
+    for _ in 0..p.runs {
+        let pace = Pace { connections: p.conns, duration: p.secs, rate: None, max_requests: None };
+        let s = driver::drive(target, pace, make.clone(), move |r| r.status == want).await.map_err(anyhow::Error::msg)?;
+        runs.push(s);
     }
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in tasks {
-        let (l, e) = t.await.expect("load task");
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default()
-    };
-    Row { name: name.to_owned(), rps: all.len() as f64 / elapsed, p50: pct(0.5), p99: pct(0.99), errors }
+    runs.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
+    let stats = runs.swap_remove(runs.len() / 2);
+    eprintln!("  {phase:<5} {name:<52} {:>9.0} req/s", stats.rps());
+    Ok(Row { phase: phase.to_owned(), name: name.to_owned(), stats })
 }
 
-async fn ok(r: reqwest::RequestBuilder, want: u16) -> bool {
-    match r.bearer_auth(TOKEN).send().await {
-        Ok(resp) => {
-            let s = resp.status().as_u16();
-            let _ = resp.bytes().await;
-            s == want
+/// How long and how hard each measurement runs.
+struct Plan {
+    conns: usize,
+    secs: Duration,
+    runs: usize,
+}
+
+/// Creates `n` users named `{prefix}{i}@example.com` with /Bulk (1,000 per request, 4 at once);
+/// returns their ids in order.
+async fn seed_users(target: &Target, prefix: &str, n: usize) -> Result<Vec<String>> {
+    let chunks: Vec<(usize, usize)> = (0..n).step_by(1000).map(|s| (s, (s + 1000).min(n))).collect();
+    let mut ids = vec![String::new(); n];
+    for batch in chunks.chunks(4) {
+        let mut tasks = Vec::new();
+        for &(from, to) in batch {
+            let (target, prefix) = (target.clone(), prefix.to_owned());
+            tasks.push(tokio::spawn(async move {
+                let ops: Vec<Value> = (from..to)
+                    .map(|i| json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"), "data": user_body(&format!("{prefix}{i}"))}))
+                    .collect();
+                let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
+                let mut conn = target.connect().await.map_err(anyhow::Error::msg)?;
+                let r = conn.send(&target, &Req::with_body("POST", format!("{SCIM}/Bulk"), &body)).await.map_err(anyhow::Error::msg)?;
+                let v = r.json();
+                let got: Vec<String> = v["Operations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|op| op["location"].as_str().and_then(|l| l.rsplit('/').next()).unwrap_or_default().to_owned())
+                    .collect();
+                Ok::<_, anyhow::Error>((from, got))
+            }));
         }
-        Err(_) => false,
-    }
-}
-
-/// Creates `n` users with `conns` parallel clients; returns their ids.
-async fn seed_users(base: &str, prefix: &str, n: usize, conns: usize) -> Result<Vec<String>> {
-    let mut tasks = Vec::new();
-    for c in 0..conns {
-        let (base, prefix) = (base.to_owned(), prefix.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder().no_proxy().build().expect("client");
-            let mut ids = Vec::new();
-            let mut i = c;
-            while i < n {
-                let body = json!({"userName": format!("{prefix}{i}@example.com"), "name": {"givenName": "U", "familyName": format!("{i}")},
-                    "emails": [{"value": format!("{prefix}{i}@example.com"), "primary": true}], "active": true});
-                let r = client.post(format!("{base}/Users")).bearer_auth(TOKEN).json(&body).send().await;
-                if let Ok(r) = r
-                    && let Ok(v) = r.json::<Value>().await
-                        && let Some(id) = v["id"].as_str() {
-                            ids.push(id.to_owned());
-                        }
-                i += conns;
+        for t in tasks {
+            let (from, got) = t.await??;
+            for (k, id) in got.into_iter().enumerate() {
+                ids[from + k] = id;
             }
-            ids
-        }));
+        }
     }
-    let mut ids = Vec::new();
-    for t in tasks {
-        ids.extend(t.await?);
-    }
-    if ids.len() < n {
-        bail!("seeding created {} of {n} users", ids.len());
+    if ids.iter().any(String::is_empty) {
+        bail!("seeding did not create every user");
     }
     Ok(ids)
 }
 
+/// Okta's create body (its SPEC test's "realistic values").
+fn user_body(name: &str) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("{name}@example.com"),
+        "name": {"givenName": "Bench", "familyName": name}, "displayName": format!("Bench {name}"),
+        "emails": [{"primary": true, "value": format!("{name}@example.com"), "type": "work"}], "active": true})
+}
+
 /// Creates a group whose members are `ids`, added 1,000 per PATCH.
-async fn seed_group(base: &str, name: &str, ids: &[String]) -> Result<String> {
-    let client = reqwest::Client::builder().no_proxy().build()?;
-    let g: Value = client
-        .post(format!("{base}/Groups"))
-        .bearer_auth(TOKEN)
-        .json(&json!({"displayName": name}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let gid = g["id"].as_str().context("group id")?.to_owned();
+async fn seed_group(target: &Target, name: &str, ids: &[String]) -> Result<String> {
+    let mut conn = target.connect().await.map_err(anyhow::Error::msg)?;
+    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name});
+    let g = conn.send(target, &Req::with_body("POST", format!("{SCIM}/Groups"), &body)).await.map_err(anyhow::Error::msg)?;
+    let gid = g.json()["id"].as_str().context("group id")?.to_owned();
     for chunk in ids.chunks(1000) {
         let members: Vec<Value> = chunk.iter().map(|id| json!({"value": id})).collect();
-        let body = json!({"Operations": [{"op": "add", "path": "members", "value": members}]});
-        let r = client
-            .patch(format!("{base}/Groups/{gid}?excludedAttributes=members"))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await?;
-        if !r.status().is_success() {
-            bail!("adding members failed: {}", r.status());
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": members}]});
+        let r = conn.send(target, &Req::with_body("PATCH", format!("{SCIM}/Groups/{gid}"), &body)).await.map_err(anyhow::Error::msg)?;
+        if !(200..300).contains(&r.status) {
+            bail!("adding members failed: {}", r.status);
         }
     }
     Ok(gid)
 }
 
+const SCIM: &str = "/scim/v2";
+
+/// `scimcheck bench`: the reference server (durable store) next to a bare hyper server, with
+/// the request shapes Okta and Entra send, at 10,000 and 100,000 users.
 pub async fn run(quick: bool) -> Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (users_small, users_large, secs, conns) =
-        if quick { (1_000, 5_000, 0.5, 8) } else { (10_000, 100_000, 3.0, 16) };
+    let (sizes, plan) = if quick {
+        ([1_000, 5_000], Plan { conns: 8, secs: Duration::from_millis(500), runs: 1 })
+    } else {
+        ([10_000, 100_000], Plan { conns: 32, secs: Duration::from_secs(3), runs: 3 })
+    };
     let dir = std::env::temp_dir().join(format!("scimcheck-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let baseline = spawn(&["__baseline", "--listen", "127.0.0.1:0"])?;
-    let server = spawn(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--token",
-        TOKEN,
-        "--admin-token",
-        "bench-admin",
-        "--data",
-        dir.to_str().unwrap_or("."),
-    ])?;
-    println!(
-        "bench: {} connections, {secs} s per measurement; server {}, baseline {}",
-        conns, server.base, baseline.base
+    let server = spawn(&["serve", "--listen", "127.0.0.1:0", "--token", TOKEN, "--admin-token", "bench-admin", "--data", dir.to_str().unwrap_or(".")])?;
+    let headers = vec![("authorization".to_owned(), format!("Bearer {TOKEN}"))];
+    let client = crate_client()?;
+    let bare = Target::new(&baseline.base, vec![], client.clone()).map_err(anyhow::Error::msg)?;
+    let scim = Target::new(&server.base, headers, client).map_err(anyhow::Error::msg)?;
+    eprintln!(
+        "bench: {} keep-alive connections, median of {} runs of {:.1} s per row; durable store under {}",
+        plan.conns,
+        plan.runs,
+        plan.secs.as_secs_f64(),
+        dir.display()
     );
-
-    let mut rows: Vec<(String, Row)> = Vec::new();
-    let b = baseline.base.clone();
-    let base_row = drive("bare hyper, fixed JSON", conns, secs, move |_, c| {
-        let url = b.clone();
-        async move { ok(c.get(url), 200).await }
-    })
-    .await;
-    let baseline_rps = base_row.rps;
-    rows.push(("baseline".into(), base_row));
-
+    let mut rows = vec![measure(&bare, "base", "bare hyper, fixed JSON", &plan, 200, |_, _| Req::get("/")).await?];
     let mut seeded = 0;
-    let (small_label, large_label) = (format!("{}k", users_small / 1000), format!("{}k", users_large / 1000));
-    for (phase, target) in [(small_label.as_str(), users_small), (large_label.as_str(), users_large)] {
+    let mut all: Vec<String> = Vec::new();
+    for size in sizes {
+        let phase = format!("{}k", size / 1000);
         let t = Instant::now();
-        let ids = Arc::new(seed_users(&server.base, &format!("{phase}-"), target - seeded, 8).await?);
-        seeded = target;
-        let big = seed_group(&server.base, &format!("big-{phase}"), &ids).await?;
-        let small = seed_group(&server.base, &format!("small-{phase}"), &ids[..100.min(ids.len())]).await?;
-        let rss = rss_kib(server.child.id()).unwrap_or(0);
-        println!(
-            "seeded {phase}: {} users this phase, a group of {} members, in {:.1} s; server RSS {:.1} MiB",
-            ids.len(),
-            ids.len(),
+        let ids = seed_users(&scim, &format!("u{phase}-"), size - seeded).await?;
+        let names: Vec<String> = (0..ids.len()).map(|i| format!("u{phase}-{i}")).collect();
+        all.extend(ids);
+        seeded = size;
+        let big_size = if size >= 100_000 { all.len() } else { 5_000.min(all.len()) };
+        let big = seed_group(&scim, &format!("big-{phase}"), &all[..big_size]).await?;
+        let small = seed_group(&scim, &format!("small-{phase}"), &all[..100]).await?;
+        eprintln!(
+            "seeded {size} users, groups of {big_size} and 100 members, in {:.1} s; server RSS {:.1} MiB",
             t.elapsed().as_secs_f64(),
-            rss as f64 / 1024.0
+            rss_kib(server.child.id()).unwrap_or(0) as f64 / 1024.0
         );
-        let s = server.base.clone();
-        let i2 = ids.clone();
-        rows.push((
-            phase.into(),
-            drive("GET /Users/{id}", conns, secs, move |i, c| {
-                let url = format!("{s}/Users/{}", i2[i * 7919 % i2.len()]);
-                async move { ok(c.get(url), 200).await }
-            })
-            .await,
-        ));
-        let s = server.base.clone();
-        let n = ids.len();
-        let p = phase.to_owned();
-        rows.push((
-            phase.into(),
-            drive("GET /Users?filter=userName eq", conns, secs, move |i, c| {
-                let url = format!("{s}/Users?filter=userName%20eq%20%22{p}-{}%40example.com%22", i * 7919 % n);
-                async move { ok(c.get(url), 200).await }
-            })
-            .await,
-        ));
-        let s = server.base.clone();
-        rows.push((
-            phase.into(),
-            drive("GET /Users?count=100", conns, secs, move |i, c| {
-                let url = format!("{s}/Users?count=100&startIndex={}", 1 + (i * 100) % 5000);
-                async move { ok(c.get(url), 200).await }
-            })
-            .await,
-        ));
-        let s = server.base.clone();
-        let p = phase.to_owned();
-        rows.push((
-            phase.into(),
-            drive("POST /Users", conns, secs, move |i, c| {
-                let body = json!({"userName": format!("post-{p}-{i}@example.com")});
-                let url = format!("{s}/Users");
-                async move { ok(c.post(url).json(&body), 201).await }
-            })
-            .await,
-        ));
-        let s = server.base.clone();
-        let i2 = ids.clone();
-        rows.push((
-            phase.into(),
-            drive("PATCH /Users/{id} deactivate", conns, secs, move |i, c| {
-                let url = format!("{s}/Users/{}", i2[i * 7919 % i2.len()]);
-                let body = json!({"Operations": [{"op": "replace", "value": {"active": false}}]});
-                async move { ok(c.patch(url).json(&body), 200).await }
-            })
-            .await,
-        ));
-        for (label, gid, size) in [("100", small.clone(), 100usize), (phase, big.clone(), ids.len())] {
-            let s = server.base.clone();
-            let i2 = ids.clone();
-            rows.push((
-                phase.into(),
-                drive(&format!("PATCH group of {label}: add+remove 1"), conns, secs, move |i, c| {
-                    // Alternate: add a member not yet in the group, then remove it again.
-                    let id = i2[(size + i / 2) % i2.len()].clone();
-                    let op = if i % 2 == 0 {
-                        json!({"op": "add", "path": "members", "value": [{"value": id}]})
-                    } else {
-                        json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
-                    };
-                    let url = format!("{s}/Groups/{gid}?excludedAttributes=members");
-                    let body = json!({"Operations": [op]});
-                    async move { ok(c.patch(url).json(&body), 200).await }
-                })
-                .await,
-            ));
+        let ids = Arc::new(all.clone());
+        let names = Arc::new(names);
+        let i = ids.clone();
+        rows.push(measure(&scim, &phase, "GET /Users/{id}", &plan, 200, move |c, n| {
+            Req::get(format!("{SCIM}/Users/{}", i[(c * 7919 + n as usize * 31) % i.len()]))
+        }).await?);
+        let nm = names.clone();
+        rows.push(measure(&scim, &phase, "GET /Users?filter=userName eq \"…\"&startIndex=1&count=100", &plan, 200, move |c, n| {
+            let name = &nm[(c * 7919 + n as usize * 31) % nm.len()];
+            Req::get(format!("{SCIM}/Users?filter=userName%20eq%20%22{name}%40example.com%22&startIndex=1&count=100"))
+        }).await?);
+        let total = ids.len();
+        rows.push(measure(&scim, &phase, "GET /Users?startIndex=…&count=100", &plan, 200, move |c, n| {
+            Req::get(format!("{SCIM}/Users?startIndex={}&count=100", 1 + ((c * 37 + n as usize) * 100) % total))
+        }).await?);
+        let p = phase.clone();
+        rows.push(measure(&scim, &phase, "POST /Users (Okta's body, durable)", &plan, 201, move |c, n| {
+            Req::with_body("POST", format!("{SCIM}/Users"), &user_body(&format!("post-{p}-{c}-{n}-{}", std::process::id())))
+        }).await?);
+        let i = ids.clone();
+        rows.push(measure(&scim, &phase, "PATCH /Users/{id} active false (Okta)", &plan, 200, move |c, n| {
+            let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": n % 2 == 1}}]});
+            Req::with_body("PATCH", format!("{SCIM}/Users/{}", i[c % i.len()]), &body)
+        }).await?);
+        for (label, gid, size) in [("100".to_owned(), small.clone(), 100usize), (big_size.to_string(), big.clone(), big_size)] {
+            let i = ids.clone();
+            let name = format!("PATCH group of {label}: add / remove one member (Okta)");
+            rows.push(measure(&scim, &phase, &name, &plan, 204, move |c, n| {
+                // Each connection adds a user who is not a member, then removes it again.
+                let id = &i[(size + c) % i.len()];
+                let op = if n % 2 == 0 {
+                    json!({"op": "add", "path": "members", "value": [{"value": id, "display": "Bench"}]})
+                } else {
+                    json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
+                };
+                let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op]});
+                Req::with_body("PATCH", format!("{SCIM}/Groups/{gid}"), &body)
+            }).await?);
         }
     }
-    println!(
-        "\n{:<6} {:<40} {:>10} {:>10} {:>10} {:>9} {:>7}",
-        "phase", "request", "req/s", "p50", "p99", "vs hyper", "errors"
-    );
-    for (phase, r) in &rows {
+    let base_rps = rows[0].stats.rps();
+    println!("\n{:<5} {:<58} {:>9} {:>9} {:>9} {:>8} {:>7}", "phase", "request", "req/s", "p50", "p99", "vs bare", "errors");
+    for r in &rows {
         println!(
-            "{:<6} {:<40} {:>10.0} {:>10.2?} {:>10.2?} {:>8.1}% {:>7}",
-            phase,
+            "{:<5} {:<58} {:>9.0} {:>9.2?} {:>9.2?} {:>7.1}% {:>7}",
+            r.phase,
             r.name,
-            r.rps,
-            r.p50,
-            r.p99,
-            100.0 * r.rps / baseline_rps,
-            r.errors
+            r.stats.rps(),
+            r.stats.q(0.5),
+            r.stats.q(0.99),
+            100.0 * r.stats.rps() / base_rps,
+            r.stats.errors
         );
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+fn crate_client() -> Result<reqwest::Client> {
+    scimcheck::suite::http_client(false).map_err(anyhow::Error::msg)
 }
 
 /// The baseline: a bare hyper server answering a fixed small JSON body.

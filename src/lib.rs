@@ -33,6 +33,7 @@ pub mod clock;
 pub mod error;
 pub mod faults;
 pub mod filter;
+pub mod load;
 pub mod model;
 pub mod patch;
 pub mod product;
