@@ -65,7 +65,8 @@ where
     let mut runs = Vec::new();
     for _ in 0..p.runs {
         let pace = Pace { connections: p.conns, duration: p.secs, rate: None, max_requests: None };
-        let s = driver::drive(target, pace, make.clone(), move |r| r.status == want).await.map_err(anyhow::Error::msg)?;
+        let s =
+            driver::drive(target, pace, make.clone(), move |r| r.status == want).await.map_err(anyhow::Error::msg)?;
         runs.push(s);
     }
     runs.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
@@ -131,12 +132,18 @@ fn user_body(name: &str) -> Value {
 async fn seed_group(target: &Target, name: &str, ids: &[String]) -> Result<String> {
     let mut conn = target.connect().await.map_err(anyhow::Error::msg)?;
     let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name});
-    let g = conn.send(target, &Req::with_body("POST", format!("{SCIM}/Groups"), &body)).await.map_err(anyhow::Error::msg)?;
+    let g = conn
+        .send(target, &Req::with_body("POST", format!("{SCIM}/Groups"), &body))
+        .await
+        .map_err(anyhow::Error::msg)?;
     let gid = g.json()["id"].as_str().context("group id")?.to_owned();
     for chunk in ids.chunks(1000) {
         let members: Vec<Value> = chunk.iter().map(|id| json!({"value": id})).collect();
         let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": members}]});
-        let r = conn.send(target, &Req::with_body("PATCH", format!("{SCIM}/Groups/{gid}"), &body)).await.map_err(anyhow::Error::msg)?;
+        let r = conn
+            .send(target, &Req::with_body("PATCH", format!("{SCIM}/Groups/{gid}"), &body))
+            .await
+            .map_err(anyhow::Error::msg)?;
         if !(200..300).contains(&r.status) {
             bail!("adding members failed: {}", r.status);
         }
@@ -158,7 +165,17 @@ pub async fn run(quick: bool) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("scimcheck-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let baseline = spawn(&["__baseline", "--listen", "127.0.0.1:0"])?;
-    let server = spawn(&["serve", "--listen", "127.0.0.1:0", "--token", TOKEN, "--admin-token", "bench-admin", "--data", dir.to_str().unwrap_or(".")])?;
+    let server = spawn(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--token",
+        TOKEN,
+        "--admin-token",
+        "bench-admin",
+        "--data",
+        dir.to_str().unwrap_or("."),
+    ])?;
     let headers = vec![("authorization".to_owned(), format!("Bearer {TOKEN}"))];
     let client = crate_client()?;
     let bare = Target::new(&baseline.base, vec![], client.clone()).map_err(anyhow::Error::msg)?;
@@ -191,45 +208,79 @@ pub async fn run(quick: bool) -> Result<()> {
         let ids = Arc::new(all.clone());
         let names = Arc::new(names);
         let i = ids.clone();
-        rows.push(measure(&scim, &phase, "GET /Users/{id}", &plan, 200, move |c, n| {
-            Req::get(format!("{SCIM}/Users/{}", i[(c * 7919 + n as usize * 31) % i.len()]))
-        }).await?);
+        rows.push(
+            measure(&scim, &phase, "GET /Users/{id}", &plan, 200, move |c, n| {
+                Req::get(format!("{SCIM}/Users/{}", i[(c * 7919 + n as usize * 31) % i.len()]))
+            })
+            .await?,
+        );
         let nm = names.clone();
-        rows.push(measure(&scim, &phase, "GET /Users?filter=userName eq \"…\"&startIndex=1&count=100", &plan, 200, move |c, n| {
-            let name = &nm[(c * 7919 + n as usize * 31) % nm.len()];
-            Req::get(format!("{SCIM}/Users?filter=userName%20eq%20%22{name}%40example.com%22&startIndex=1&count=100"))
-        }).await?);
+        rows.push(
+            measure(
+                &scim,
+                &phase,
+                "GET /Users?filter=userName eq \"…\"&startIndex=1&count=100",
+                &plan,
+                200,
+                move |c, n| {
+                    let name = &nm[(c * 7919 + n as usize * 31) % nm.len()];
+                    Req::get(format!(
+                        "{SCIM}/Users?filter=userName%20eq%20%22{name}%40example.com%22&startIndex=1&count=100"
+                    ))
+                },
+            )
+            .await?,
+        );
         let total = ids.len();
-        rows.push(measure(&scim, &phase, "GET /Users?startIndex=…&count=100", &plan, 200, move |c, n| {
-            Req::get(format!("{SCIM}/Users?startIndex={}&count=100", 1 + ((c * 37 + n as usize) * 100) % total))
-        }).await?);
+        rows.push(
+            measure(&scim, &phase, "GET /Users?startIndex=…&count=100", &plan, 200, move |c, n| {
+                Req::get(format!("{SCIM}/Users?startIndex={}&count=100", 1 + ((c * 37 + n as usize) * 100) % total))
+            })
+            .await?,
+        );
         let p = phase.clone();
-        rows.push(measure(&scim, &phase, "POST /Users (Okta's body, durable)", &plan, 201, move |c, n| {
-            Req::with_body("POST", format!("{SCIM}/Users"), &user_body(&format!("post-{p}-{c}-{n}-{}", std::process::id())))
-        }).await?);
+        rows.push(
+            measure(&scim, &phase, "POST /Users (Okta's body, durable)", &plan, 201, move |c, n| {
+                Req::with_body(
+                    "POST",
+                    format!("{SCIM}/Users"),
+                    &user_body(&format!("post-{p}-{c}-{n}-{}", std::process::id())),
+                )
+            })
+            .await?,
+        );
         let i = ids.clone();
         rows.push(measure(&scim, &phase, "PATCH /Users/{id} active false (Okta)", &plan, 200, move |c, n| {
             let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": n % 2 == 1}}]});
             Req::with_body("PATCH", format!("{SCIM}/Users/{}", i[c % i.len()]), &body)
         }).await?);
-        for (label, gid, size) in [("100".to_owned(), small.clone(), 100usize), (big_size.to_string(), big.clone(), big_size)] {
+        for (label, gid, size) in
+            [("100".to_owned(), small.clone(), 100usize), (big_size.to_string(), big.clone(), big_size)]
+        {
             let i = ids.clone();
             let name = format!("PATCH group of {label}: add / remove one member (Okta)");
-            rows.push(measure(&scim, &phase, &name, &plan, 204, move |c, n| {
-                // Each connection adds a user who is not a member, then removes it again.
-                let id = &i[(size + c) % i.len()];
-                let op = if n % 2 == 0 {
-                    json!({"op": "add", "path": "members", "value": [{"value": id, "display": "Bench"}]})
-                } else {
-                    json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
-                };
-                let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op]});
-                Req::with_body("PATCH", format!("{SCIM}/Groups/{gid}"), &body)
-            }).await?);
+            rows.push(
+                measure(&scim, &phase, &name, &plan, 204, move |c, n| {
+                    // Each connection adds a user who is not a member, then removes it again.
+                    let id = &i[(size + c) % i.len()];
+                    let op = if n % 2 == 0 {
+                        json!({"op": "add", "path": "members", "value": [{"value": id, "display": "Bench"}]})
+                    } else {
+                        json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
+                    };
+                    let body =
+                        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op]});
+                    Req::with_body("PATCH", format!("{SCIM}/Groups/{gid}"), &body)
+                })
+                .await?,
+            );
         }
     }
     let base_rps = rows[0].stats.rps();
-    println!("\n{:<5} {:<58} {:>9} {:>9} {:>9} {:>8} {:>7}", "phase", "request", "req/s", "p50", "p99", "vs bare", "errors");
+    println!(
+        "\n{:<5} {:<58} {:>9} {:>9} {:>9} {:>8} {:>7}",
+        "phase", "request", "req/s", "p50", "p99", "vs bare", "errors"
+    );
     for r in &rows {
         println!(
             "{:<5} {:<58} {:>9.0} {:>9.2?} {:>9.2?} {:>7.1}% {:>7}",

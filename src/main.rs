@@ -1,6 +1,8 @@
-//! The `scimcheck` command line: `serve` runs the reference server, `check` runs the suite.
+//! The `scimcheck` command line: `serve` runs the reference server, `check` runs the suite,
+//! `load` puts a server under IdP-shaped load.
 
 mod bench;
+mod load_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -77,6 +79,8 @@ enum Command {
         #[arg(long)]
         list_faults: bool,
     },
+    /// Put a SCIM server under bounded, IdP-shaped load and judge each phase (docs/load.md).
+    Load(load_cmd::LoadArgs),
     /// Run the conformance suite against a SCIM server (the embedded reference server by default).
     Check {
         /// SCIM base URL of the server to check, e.g. https://example.com/scim/v2.
@@ -215,6 +219,7 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             eprintln!("the previous admin token no longer works; start the server again to use the new one");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Load(args) => load_cmd::run(args).await,
         Command::Baseline { listen } => bench::baseline(&listen).await.map(|()| ExitCode::SUCCESS),
         Command::Serve {
             listen,
@@ -399,7 +404,10 @@ async fn serve(
     let (mut app, generated) = match &data {
         Some(dir) => {
             let db = open_data(dir)?;
-            eprintln!("data: {} (SQLite, WAL, synchronous=FULL)", dir.join("scimcheck.db").display());
+            eprintln!(
+                "data: {} (SQLite, WAL; a write is acknowledged once fsynced)",
+                dir.join("scimcheck.db").display()
+            );
             app::App::open(config, db, token.as_deref(), admin_token.as_deref()).map_err(anyhow::Error::msg)?
         }
         None => {

@@ -8,6 +8,7 @@
 //! behaviour is [`shim::handle`]. The core (`api`, `store`, ...) never knows a fault is on: the
 //! shim sits in front of [`App::handle_clean`](crate::app::App::handle_clean).
 
+pub mod races;
 pub mod run;
 pub mod shim;
 pub mod verdict;
@@ -24,6 +25,10 @@ pub struct Fault {
     pub what: String,
     /// Requirement ids (`features/requirements.toml`) a server with this fault breaks.
     pub violates: Vec<String>,
+    /// The `scimcheck load` phase (its `--phase` key) that catches this fault, for defects one
+    /// request at a time cannot show (races, cost by size); `None`: the suite catches it.
+    #[serde(default)]
+    pub caught_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +67,9 @@ mod tests {
                 assert!(cat.get(id).is_some(), "fault {} cites unknown requirement {id}", f.name);
             }
             assert!(shim::implemented(&f.name), "fault {} has no behaviour in faults::shim", f.name);
+            if let Some(phase) = &f.caught_by {
+                assert!(crate::load::phases::Phase::parse(phase).is_ok(), "fault {}: no load phase '{phase}'", f.name);
+            }
         }
         assert!(all().len() >= 60);
     }

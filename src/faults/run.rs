@@ -44,11 +44,16 @@ pub async fn run_all(concurrency: usize, progress: &(dyn Fn(&str) + Sync)) -> Re
     let cat = Catalogue::embedded();
     let faults = super::all();
     let mut verdicts: Vec<Verdict> = futures::stream::iter(faults.iter().map(|f| async move {
-        let mut app = App::in_memory(Config::default(), TOKEN, ADMIN);
-        app.fault = Some(f);
-        let report = suite_on(app).await;
+        let verdict = match &f.caught_by {
+            Some(phase) => load_on(Some(f), phase).await.map(|r| verdict::by_load(f, &r)),
+            None => {
+                let mut app = App::in_memory(Config::default(), TOKEN, ADMIN);
+                app.fault = Some(f);
+                suite_on(app).await.map(|r| verdict::judge(f, &r, cat))
+            }
+        };
         progress(&f.name);
-        report.map(|r| verdict::judge(f, &r, cat))
+        verdict
     }))
     .buffer_unordered(concurrency.max(1))
     .collect::<Vec<_>>()
@@ -68,6 +73,22 @@ pub async fn run_all(concurrency: usize, progress: &(dyn Fn(&str) + Sync)) -> Re
 
 const TOKEN: &str = "faults-scim-token";
 const ADMIN: &str = "faults-admin-token";
+
+/// One `scimcheck load` phase, small, against the reference server (with `fault` on, if any) on
+/// a loopback port.
+pub async fn load_on(fault: Option<&'static super::Fault>, phase: &str) -> Result<crate::load::PhaseResult, String> {
+    let mut app = App::in_memory(Config::default(), TOKEN, ADMIN);
+    app.fault = fault;
+    let running = crate::server::spawn(Arc::new(app)).await.map_err(|e| format!("starting a server: {e}"))?;
+    let mut opts = crate::load::LoadOptions::new(&running.base_url());
+    opts.headers.push(("authorization".into(), format!("Bearer {TOKEN}")));
+    opts.duration = std::time::Duration::from_secs(1);
+    opts.max_users = 1_500;
+    opts.only = vec![crate::load::phases::Phase::parse(phase)?];
+    let report = crate::load::run(&opts, &crate::load::Created::default(), &|_, _, _| {}).await;
+    running.stop().await;
+    report?.phases.pop().ok_or_else(|| format!("the load phase {phase} did not run"))
+}
 
 /// The suite (default profile, no admin API) against `app` on a loopback port.
 async fn suite_on(app: App) -> Result<Report, String> {

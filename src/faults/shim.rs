@@ -108,6 +108,9 @@ const NAMES: &[&str] = &[
     "dot-search-404",
     "unknown-params-400",
     "me-404",
+    "create-race-500",
+    "member-add-lost-update",
+    "group-patch-slow",
 ];
 
 /// Answers `req` as a server with the named fault would.
@@ -285,6 +288,17 @@ pub fn handle(app: &App, fault: &str, mut req: Request, origin: &str) -> Respons
                 "Operations": [{"op": "replace", "path": "active", "value": false}]});
             s.send(Method::Patch, &format!("{SCIM}{scim}"), Some(op));
             return Response::empty(204);
+        }
+        "create-race-500" if kind == Kind::Create && scim == "/Users" => {
+            return super::races::create_race(app, req, origin);
+        }
+        "member-add-lost-update" if kind == Kind::Patch && scim.starts_with("/Groups/") => {
+            if let Some(r) = super::races::member_add_by_put(app, &req, origin) {
+                return r;
+            }
+        }
+        "group-patch-slow" if kind == Kind::Patch && scim.starts_with("/Groups/") => {
+            super::races::slow_by_size(app, &req, origin);
         }
         "empty-username-accepted" if kind == Kind::Create && scim == "/Users" => edit_body(&mut req, |b| {
             if b["userName"] == "" {

@@ -3,9 +3,9 @@
 //! sending requests back to back (closed loop) or at a paced rate (open loop), with latencies in
 //! an HDR histogram. HTTPS targets go through reqwest (rustls).
 
-use hyper::body::Bytes;
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
@@ -72,7 +72,9 @@ impl Target {
         if let Some(client) = &self.tls {
             return Ok(Conn::Https(client.clone()));
         }
-        let stream = tokio::net::TcpStream::connect(&self.host).await.map_err(|e| format!("connecting to {}: {e}", self.host))?;
+        let stream = tokio::net::TcpStream::connect(&self.host)
+            .await
+            .map_err(|e| format!("connecting to {}: {e}", self.host))?;
         let _ = stream.set_nodelay(true);
         let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
@@ -94,6 +96,13 @@ pub enum Conn {
 impl Conn {
     /// Sends a request and reads the whole answer.
     pub async fn send(&mut self, t: &Target, r: &Req) -> Result<Resp, String> {
+        // A server that closes connections (`Connection: close`, HTTP/1.0) gets a new one
+        // before the next request: that is no error of the request.
+        if let Conn::Http(sender) = self
+            && sender.ready().await.is_err()
+        {
+            *self = t.connect().await?;
+        }
         match self {
             Conn::Http(sender) => {
                 sender.ready().await.map_err(|e| e.to_string())?;
@@ -191,9 +200,15 @@ where
             let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
             let (mut n, mut errors, mut throttled) = (0u64, 0u64, 0u64);
             // Open loop: each connection sends on its own schedule, staggered.
-            let mut next = Instant::now() + interval.map_or(Duration::ZERO, |i| i.mul_f64(c as f64 / pace.connections.max(1) as f64));
+            let mut next = Instant::now()
+                + interval.map_or(Duration::ZERO, |i| i.mul_f64(c as f64 / pace.connections.max(1) as f64));
             while Instant::now() < deadline {
-                if budget.fetch_update(std::sync::atomic::Ordering::Relaxed, std::sync::atomic::Ordering::Relaxed, |b| b.checked_sub(1)).is_err() {
+                if budget
+                    .fetch_update(std::sync::atomic::Ordering::Relaxed, std::sync::atomic::Ordering::Relaxed, |b| {
+                        b.checked_sub(1)
+                    })
+                    .is_err()
+                {
                     break;
                 }
                 if let Some(i) = interval {

@@ -1,5 +1,6 @@
-//! The durable store: SQLite (bundled), WAL, `synchronous=FULL`, one write transaction per
-//! store call. A write is acknowledged only after its transaction committed.
+//! The durable store: SQLite (bundled), WAL, one write transaction per store call. A write is
+//! acknowledged only after its transaction committed and the WAL was fsynced (group commit, see
+//! [`Database`]).
 //!
 //! One database holds every tenant (a `tenant` column), the admin state of each tenant and its
 //! audit log ([`Database`]). The member relation is indexed both ways, equality indexes answer

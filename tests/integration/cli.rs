@@ -71,6 +71,11 @@ fn bad_arguments_are_refused_before_anything_runs() {
         (vec!["serve", "--listen", "notanaddress"], "is not an address:port"),
         (vec!["serve", "--fault", "nope"], "unknown fault 'nope'"),
         (vec!["serve", "--without", "teleport"], "unknown feature 'teleport'"),
+        (vec!["load", "--base-url", "https://scim.example.com/scim/v2"], "pass --i-accept-load to run it anyway"),
+        (vec!["load", "--phase", "warp"], "unknown phase 'warp'; the phases are read-after-write, sustained"),
+        (vec!["load", "--rate", "0"], "is not a rate between 0 and 100000"),
+        (vec!["load", "--duration", "5h"], "is not a duration like 30s or 2m"),
+        (vec!["load", "--max-users", "3"], "3 is not in 10..=1000000"),
     ] {
         let o = scimcheck(&args);
         let (out, err) = text(&o);

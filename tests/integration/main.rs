@@ -9,6 +9,7 @@ mod faults;
 mod filter_cases;
 mod filter_eval;
 mod limits;
+mod load;
 mod patch_cases;
 mod reports;
 mod requirements;

@@ -8,8 +8,9 @@
 //! - `cargo xtask faults [--check]` runs the suite against the reference server once per fault
 //!   (`serve --fault`) and per smaller server (`serve --without`), prints the table and writes
 //!   `docs/faults.md` (with `--check`, fails when a fault is not caught or a smaller server fails);
-//! - `cargo xtask third-party [NAME]` runs `scimcheck check` against independent SCIM servers
-//!   installed from PyPI and npm under `target/third-party` (see [`third_party`]).
+//! - `cargo xtask third-party [NAME] [--load]` runs `scimcheck check` (or `scimcheck load`)
+//!   against independent SCIM servers installed from PyPI and npm under `target/third-party`
+//!   (see [`third_party`]).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -27,13 +28,16 @@ fn main() -> Result<()> {
             }
             cargo(&a)
         }
-        Some("third-party") => third_party(args.get(1).map(String::as_str)),
+        Some("third-party") => third_party(
+            args.iter().skip(1).find(|a| !a.starts_with("--")).map(String::as_str),
+            args.iter().any(|a| a == "--load"),
+        ),
         Some("coverage") => coverage(args.iter().any(|a| a == "--check")),
         Some("faults") => faults(args.iter().any(|a| a == "--check")),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask faults [--check] | cargo xtask third-party [scim2-server|scimmy]"
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask faults [--check] | cargo xtask third-party [scim2-server|scimmy] [--load]"
             );
             std::process::exit(2);
         }
@@ -185,8 +189,9 @@ fn coverage(check: bool) -> Result<()> {
 /// - SCIMMY 1.3.5 with scimmy-routers 1.3.2 (Node.js, npm), behind the in-memory launcher in
 ///   `xtask/third-party/scimmy/` (SCIMMY leaves storage to its user).
 ///
-/// `cargo xtask third-party [scim2-server|scimmy]` runs one of them.
-fn third_party(only: Option<&str>) -> Result<()> {
+/// `cargo xtask third-party [scim2-server|scimmy]` runs one of them; `--load` runs
+/// `scimcheck load` instead of the suite (reports named `NAME-load.*`).
+fn third_party(only: Option<&str>, load: bool) -> Result<()> {
     let dir = root().join("target/third-party");
     std::fs::create_dir_all(&dir)?;
     let release = ["build", "--release", "--quiet"];
@@ -208,7 +213,7 @@ fn third_party(only: Option<&str>) -> Result<()> {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()?;
-        check_against(&dir, "scim2-server", server, port, &format!("http://127.0.0.1:{port}"), token)?;
+        run_against(&dir, "scim2-server", server, port, &format!("http://127.0.0.1:{port}"), token, load)?;
     }
     if only.is_none_or(|o| o == "scimmy") {
         let app = dir.join("scimmy");
@@ -232,7 +237,7 @@ fn third_party(only: Option<&str>) -> Result<()> {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()?;
-        check_against(&dir, "scimmy", server, port, &format!("http://127.0.0.1:{port}/scim/v2"), token)?;
+        run_against(&dir, "scimmy", server, port, &format!("http://127.0.0.1:{port}/scim/v2"), token, load)?;
     }
     Ok(())
 }
@@ -249,14 +254,16 @@ fn free_port() -> Result<u16> {
 }
 
 /// Waits for the server, runs `scimcheck check` against it (the default run; the product
-/// scenarios skip without an admin API), writes the reports and stops the server. A failing check is the point, not an error.
-fn check_against(
+/// scenarios skip without an admin API) or `scimcheck load` (its defaults), writes the reports
+/// and stops the server. A failing run is the point, not an error.
+fn run_against(
     dir: &Path,
     name: &str,
     mut server: std::process::Child,
     port: u16,
     base: &str,
     token: &str,
+    load: bool,
 ) -> Result<()> {
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -266,10 +273,11 @@ fn check_against(
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
+    let (command, name) = if load { ("load", format!("{name}-load")) } else { ("check", name.to_owned()) };
     let (json, html, text) =
         (dir.join(format!("{name}.json")), dir.join(format!("{name}.html")), dir.join(format!("{name}.txt")));
     let out = std::process::Command::new(root().join("target/release/scimcheck"))
-        .args(["check", "--base-url", base, "--token", token, "--json"])
+        .args([command, "--base-url", base, "--token", token, "--json"])
         .arg(&json)
         .arg("--html")
         .arg(&html)
