@@ -224,7 +224,9 @@ where
                     Ok(r) if r.status == 429 => {
                         throttled += 1;
                         errors += 1;
-                        tokio::time::sleep(Duration::from_secs(r.retry_after.unwrap_or(1).min(30))).await;
+                        // Nothing is sent before Retry-After has passed (or the phase has ended).
+                        let wait = Duration::from_secs(r.retry_after.unwrap_or(1));
+                        tokio::time::sleep(wait.min(deadline.saturating_duration_since(Instant::now()))).await;
                     }
                     Ok(r) if ok(&r) => {}
                     Ok(_) => errors += 1,

@@ -135,9 +135,20 @@ impl Created {
                     };
                     for p in batch.iter().skip(c).step_by(8) {
                         let req = Req { method: "DELETE", path: p.clone(), body: None };
-                        match conn.send(&target, &req).await {
-                            Ok(r) if matches!(r.status, 200 | 204 | 404) => done += 1,
-                            _ => left += 1,
+                        // A throttled delete waits for Retry-After and tries again (five times).
+                        let mut tries = 0;
+                        loop {
+                            match conn.send(&target, &req).await {
+                                Ok(r) if matches!(r.status, 200 | 204 | 404) => done += 1,
+                                Ok(r) if r.status == 429 && tries < 5 => {
+                                    tries += 1;
+                                    let wait = r.retry_after.unwrap_or(1).min(60);
+                                    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+                                    continue;
+                                }
+                                _ => left += 1,
+                            }
+                            break;
                         }
                     }
                     (done, left)

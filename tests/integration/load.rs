@@ -54,3 +54,28 @@ fn racy_and_slow_variants_fail_the_phase_that_catches_them() {
         }
     });
 }
+
+#[test]
+fn throttling_is_honoured_and_reported() {
+    rt().block_on(async {
+        let mut app = scimcheck::app::App::in_memory(Default::default(), TOKEN, "load-test-admin");
+        // Enough for the phase's 50 seed users, not for 25 requests a second on top.
+        app.rate_limit = Some(80);
+        let running = scimcheck::server::spawn(std::sync::Arc::new(app)).await.expect("a server");
+        let mut opts = LoadOptions::new(&running.base_url());
+        opts.headers.push(("authorization".into(), format!("Bearer {TOKEN}")));
+        opts.duration = Duration::from_secs(2);
+        opts.only = vec![scimcheck::load::phases::Phase::Sustained];
+        let started = std::time::Instant::now();
+        let report = run(&opts, &Created::default(), &|_, _, _| {}).await.expect("the run completes");
+        let phase = &report.phases[0];
+        assert_eq!(phase.verdict, Verdict::Fail, "{phase:?}");
+        assert!(phase.figure.contains("throttled (429)"), "{phase:?}");
+        // The phase ends within its bound (it sends nothing more after a 429 until Retry-After);
+        // the cleanup waits for Retry-After (the rest of the minute) and removes everything.
+        assert!(phase.seconds < 5.0, "{phase:?}");
+        assert_eq!(report.left_behind, 0);
+        assert!(started.elapsed() < Duration::from_secs(90), "{:?}", started.elapsed());
+        running.stop().await;
+    });
+}
