@@ -1,7 +1,7 @@
 //! `scimcheck load`: its flags, checked before anything starts, and the run with its progress
 //! lines, Ctrl-C cleanup and reports (the phases are `scimcheck::load`).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use scimcheck::load::{self, Created, LoadOptions, phases::Phase};
 use scimcheck::{api, app, server};
 use std::path::PathBuf;
@@ -69,20 +69,13 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 pub async fn run(args: LoadArgs) -> Result<ExitCode> {
     // Every argument is checked before anything starts.
-    let mut headers = Vec::new();
-    for h in &args.headers {
-        let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-    }
+    let mut headers = super::parse_headers(&args.headers)?;
     let mut embedded = None;
     let (base, token) = match &args.base_url {
         Some(b) => {
-            let u = reqwest::Url::parse(b).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
-            if u.is_none() {
-                bail!("--base-url '{b}' is not an http(s) URL; give the SCIM base, e.g. http://127.0.0.1:8080/scim/v2");
-            }
-            load::check_target(b, args.i_accept_load).map_err(anyhow::Error::msg)?;
-            (b.clone(), args.token.clone())
+            let b = super::check_base_url(b)?;
+            load::check_target(&b, args.i_accept_load).map_err(anyhow::Error::msg)?;
+            (b, args.token.clone())
         }
         None => {
             let token = api::auth::generate_token("scim");

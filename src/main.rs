@@ -172,6 +172,17 @@ fn check_base_url(s: &str) -> Result<String> {
     }
 }
 
+/// `--header "Name: value"` arguments as (lower-case name, value) pairs.
+fn parse_headers(headers: &[String]) -> Result<Vec<(String, String)>> {
+    headers
+        .iter()
+        .map(|h| {
+            let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
+            Ok((k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        })
+        .collect()
+}
+
 fn parse_without(s: &str) -> Result<api::offer::Without, String> {
     api::offer::Without::parse(s)
 }
@@ -300,11 +311,7 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
                 anyhow::bail!("--features {}: not a directory of .feature files", d.display());
             }
             let profile = profile.map(Profile::name).map(str::to_owned);
-            let mut extra_headers = Vec::new();
-            for h in headers {
-                let (k, v) = h.split_once(':').with_context(|| format!("--header '{h}' is not 'Name: value'"))?;
-                extra_headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-            }
+            let extra_headers = parse_headers(&headers)?;
             let mut embedded = None;
             let (base, token, admin_token) = match base_url {
                 Some(b) => (b, token, admin_token),

@@ -78,15 +78,7 @@ pub struct Smaller {
 
 impl Smaller {
     pub fn of(without: &str, report: &Report) -> Smaller {
-        let mut skipped: Vec<(String, usize)> = Vec::new();
-        for s in &report.scenarios {
-            if let Outcome::Skipped(why) = &s.outcome {
-                match skipped.iter_mut().find(|(w, _)| w == why) {
-                    Some((_, n)) => *n += 1,
-                    None => skipped.push((why.clone(), 1)),
-                }
-            }
-        }
+        let skipped = report.skip_reasons();
         let (mut failed, mut deviations) = (Vec::new(), Vec::new());
         for s in report.scenarios.iter().filter(|s| matches!(s.outcome, Outcome::Failed(_))) {
             let label = format!("{}:{} {}", s.path, s.line, s.name);
