@@ -49,6 +49,10 @@ fn main() -> ExitCode {
         all.scenarios.extend(iop.scenarios);
         all.scenarios.extend(on_sqlite.scenarios.into_iter().filter(|s| !matches!(s.outcome, suite::Outcome::Passed)));
         all.print(&mut std::io::stdout()).expect("stdout");
-        if all.failed() > 0 || all.passed() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+        if all.failed() > 0 || all.inconclusive() > 0 || all.passed() == 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
     })
 }

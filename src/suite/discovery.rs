@@ -9,7 +9,7 @@
 //! attribute of the server's declared schemas gets a valid value of its type, so a server that
 //! requires more than `userName` is not failed for what the suite left out.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 pub const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -25,6 +25,8 @@ pub struct Discovery {
     pub admin: Option<String>,
     /// User-supplied templates per resource type (`--fixtures`), merged over the defaults.
     pub fixtures: Map<String, Value>,
+    /// Probe attributes the target does not keep, each with why (see `suite::probe`).
+    pub not_kept: Vec<(String, String)>,
 }
 
 /// The `@needs-*` tags and what each reads.
@@ -77,7 +79,7 @@ impl Discovery {
         (!on).then(|| format!("the server's ServiceProviderConfig does not advertise {label}"))
     }
 
-    fn resource_type(&self, name: &str) -> Option<&Value> {
+    pub fn resource_type(&self, name: &str) -> Option<&Value> {
         self.resource_types.as_ref()?.iter().find(|rt| {
             rt["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name))
                 || rt["endpoint"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(&format!("/{name}s")))
@@ -108,111 +110,6 @@ impl Discovery {
     pub fn schema(&self, urn: &str) -> Option<&Value> {
         self.schemas.as_ref()?.iter().find(|s| s["id"].as_str().is_some_and(|id| id.eq_ignore_ascii_case(urn)))
     }
-
-    /// The body of a fixture of `kind` ("User" or "Group"): `base` (the suite's realistic
-    /// default), the user's template over it, and every declared required attribute still
-    /// missing filled with a valid value. Required schema extensions are added to `schemas`.
-    pub fn fixture(&self, kind: &str, base: Value, prefix: &str) -> Value {
-        let mut body = base;
-        if let Some(template) = self.fixtures.get(kind) {
-            merge(&mut body, template.clone());
-        }
-        let core = if kind == "Group" { GROUP_URN } else { USER_URN };
-        if let Some(schema) = self.schema(core) {
-            fill_required(body.as_object_mut().expect("fixtures are objects"), schema, prefix);
-        }
-        let required_ext: Vec<String> = self
-            .resource_type(kind)
-            .and_then(|rt| rt["schemaExtensions"].as_array())
-            .into_iter()
-            .flatten()
-            .filter(|e| e["required"] == Value::Bool(true))
-            .filter_map(|e| e["schema"].as_str().map(str::to_owned))
-            .collect();
-        for urn in required_ext {
-            add_schema_urn(&mut body, &urn);
-            let obj = body.as_object_mut().expect("object");
-            let ext = obj.entry(urn.clone()).or_insert_with(|| json!({}));
-            if let (Some(schema), Some(ext)) = (self.schema(&urn), ext.as_object_mut()) {
-                fill_required(ext, schema, prefix);
-            }
-        }
-        // Any extension object in the body is announced in `schemas` (RFC 7643 §3).
-        let urns: Vec<String> =
-            body.as_object().map(|o| o.keys().filter(|k| k.starts_with("urn:")).cloned().collect()).unwrap_or_default();
-        for urn in urns {
-            add_schema_urn(&mut body, &urn);
-        }
-        body
-    }
-}
-
-/// Adds `urn` to the body's `schemas` unless it is there.
-pub fn add_schema_urn(body: &mut Value, urn: &str) {
-    if let Some(list) = body.get_mut("schemas").and_then(Value::as_array_mut)
-        && !list.iter().any(|u| u.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)))
-    {
-        list.push(Value::from(urn));
-    }
-}
-
-/// Deep merge: objects merge key by key, anything else replaces.
-fn merge(into: &mut Value, from: Value) {
-    match (into, from) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in b {
-                match a.get_mut(&k) {
-                    Some(slot) => merge(slot, v),
-                    None => {
-                        a.insert(k, v);
-                    }
-                }
-            }
-        }
-        (slot, v) => *slot = v,
-    }
-}
-
-/// Fills every required, writable attribute of `schema` missing from `obj`.
-fn fill_required(obj: &mut Map<String, Value>, schema: &Value, prefix: &str) {
-    for attr in schema["attributes"].as_array().into_iter().flatten() {
-        let Some(name) = attr["name"].as_str() else { continue };
-        let writable = !attr["mutability"].as_str().is_some_and(|m| m.eq_ignore_ascii_case("readOnly"));
-        let present = obj.keys().any(|k| k.eq_ignore_ascii_case(name));
-        if attr["required"] == Value::Bool(true) && writable && !present {
-            obj.insert(name.to_owned(), sample(attr, prefix));
-        }
-    }
-}
-
-/// A valid value for an attribute definition.
-fn sample(attr: &Value, prefix: &str) -> Value {
-    let name = attr["name"].as_str().unwrap_or("x");
-    let one = if let Some(first) = attr["canonicalValues"].as_array().and_then(|c| c.first()) {
-        first.clone()
-    } else {
-        match attr["type"].as_str().unwrap_or("string").to_ascii_lowercase().as_str() {
-            "boolean" => json!(true),
-            "integer" => json!(1),
-            "decimal" => json!(1.5),
-            "datetime" => json!("2024-01-01T00:00:00Z"),
-            "binary" => json!("c2NpbWNoZWNr"),
-            "reference" => json!("https://example.com/scimcheck"),
-            "complex" => {
-                let mut sub = Map::new();
-                let subs = attr["subAttributes"].as_array().cloned().unwrap_or_default();
-                fill_required(&mut sub, &json!({"attributes": subs}), prefix);
-                if sub.is_empty()
-                    && let Some(first) = subs.iter().find(|s| s["name"] == "value").or(subs.first())
-                {
-                    sub.insert(first["name"].as_str().unwrap_or("value").to_owned(), sample(first, prefix));
-                }
-                Value::Object(sub)
-            }
-            _ => json!(format!("{prefix}{name}")),
-        }
-    };
-    if attr["multiValued"] == Value::Bool(true) { json!([one]) } else { one }
 }
 
 /// A JSON pointer lookup with case-insensitive keys.
@@ -255,53 +152,5 @@ pub async fn discover(
             Err(e) => Some(format!("the admin API is unreachable: {e}")),
         },
     };
-    Discovery { spc, resource_types, schemas, admin, fixtures: Map::new() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fixtures_fill_declared_required_attributes_and_extensions() {
-        let d = Discovery {
-            schemas: Some(vec![
-                json!({"id": USER_URN, "attributes": [
-                    {"name": "userName", "type": "string", "required": true},
-                    {"name": "employeeType", "type": "string", "required": true, "canonicalValues": ["staff", "contractor"]},
-                    {"name": "id", "type": "string", "required": true, "mutability": "readOnly"},
-                    {"name": "badge", "type": "complex", "required": true, "multiValued": true,
-                     "subAttributes": [{"name": "value", "type": "integer"}]}]}),
-                json!({"id": "urn:example:ext", "attributes": [{"name": "costCode", "type": "string", "required": true}]}),
-            ]),
-            resource_types: Some(vec![json!({"name": "User", "endpoint": "/Users",
-                "schemaExtensions": [{"schema": "urn:example:ext", "required": true}]})]),
-            ..Discovery::default()
-        };
-        let body = d.fixture("User", json!({"schemas": [USER_URN], "userName": "u"}), "p-");
-        assert_eq!(body["userName"], "u");
-        assert_eq!(body["employeeType"], "staff");
-        assert!(body.get("id").is_none());
-        assert_eq!(body["badge"], json!([{"value": 1}]));
-        assert_eq!(body["urn:example:ext"]["costCode"], "p-costCode");
-        assert_eq!(body["schemas"], json!([USER_URN, "urn:example:ext"]));
-        assert!(!d.has_groups() && !d.has_enterprise());
-    }
-
-    #[test]
-    fn user_templates_merge_over_the_defaults() {
-        let mut d = Discovery::default();
-        d.fixtures.insert("User".into(), json!({"name": {"familyName": "FromTemplate"}, "title": "${alias}"}));
-        let body =
-            d.fixture("User", json!({"schemas": [USER_URN], "name": {"givenName": "g", "familyName": "f"}}), "p-");
-        assert_eq!(body["name"], json!({"givenName": "g", "familyName": "FromTemplate"}));
-        assert_eq!(body["title"], "${alias}");
-    }
-
-    #[test]
-    fn extension_objects_are_announced_in_schemas() {
-        let d = Discovery::default();
-        let body = d.fixture("User", json!({"schemas": [USER_URN], ENTERPRISE_URN: {"department": "x"}}), "p-");
-        assert_eq!(body["schemas"], json!([USER_URN, ENTERPRISE_URN]));
-    }
+    Discovery { spc, resource_types, schemas, admin, ..Discovery::default() }
 }

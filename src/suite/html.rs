@@ -18,12 +18,13 @@ dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:
 table{border-collapse:collapse;margin:1em 0} td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
 td.n{text-align:right} .n-failed{color:#c62828;font-weight:bold} .n-passed{color:#2e7d32}
 details.scenario{margin:.3em 0;border-left:4px solid #ddd;padding-left:.6em}
-details.failed{border-color:#c62828} details.passed{border-color:#2e7d32} details.skipped{border-color:#9e9e9e} details.expected{border-color:#f9a825}
+details.failed{border-color:#c62828} details.passed{border-color:#2e7d32} details.skipped{border-color:#9e9e9e} details.expected{border-color:#f9a825} details.inconclusive{border-color:#6a1b9a}
 summary{cursor:pointer} pre{background:#f6f6f6;padding:.5em;overflow:auto;white-space:pre-wrap;margin:.3em 0}
 .tag{font-size:11px;color:#555;background:#eee;border-radius:3px;padding:0 .3em;margin-left:.3em;text-decoration:none}
 ol.steps{margin:.3em 0;padding-left:1.5em} li.failed{color:#c62828;font-weight:bold} li.skipped{color:#999}
 .badge{display:inline-block;min-width:1em;padding:0 .3em;border-radius:3px;color:#fff;font-size:11px;margin:1px}
-.b-passed{background:#2e7d32} .b-failed{background:#c62828} .b-skipped{background:#9e9e9e} .b-expected{background:#f9a825}
+.b-passed{background:#2e7d32} .b-failed{background:#c62828} .b-skipped{background:#9e9e9e} .b-expected{background:#f9a825} .b-inconclusive{background:#6a1b9a}
+section.cause{border-left:4px solid #c62828;padding-left:.6em;margin:.6em 0} section.cause.unsure{border-color:#6a1b9a}
 #only-failed:checked ~ main details.scenario:not(.failed){display:none}
 #only-failed:checked ~ main tr.req:not(.has-failed){display:none}
 "#;
@@ -38,7 +39,7 @@ pub fn html(report: &Report) -> String {
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>scimcheck report: {verdict}</title><style>{STYLE}</style></head><body>
 <h1>scimcheck report <span class="verdict {verdict}">{verdict}</span></h1>
 <dl class="meta"><dt>Target</dt><dd id="meta-target">{}</dd><dt>Profile</dt><dd id="meta-profile">{}</dd><dt>Tags</dt><dd>{}</dd><dt>scimcheck</dt><dd id="meta-version">{}</dd><dt>Started</dt><dd id="meta-started">{}</dd><dt>Duration</dt><dd id="meta-duration">{:.1} s</dd></dl>
-<p id="summary"><span id="count-passed">{}</span> passed, <span id="count-failed">{}</span> failed, <span id="count-skipped">{}</span> skipped, <span id="count-expected">{}</span> expected failures</p>
+<p id="summary"><span id="count-passed">{}</span> passed, <span id="count-failed">{}</span> failed, <span id="count-inconclusive">{}</span> inconclusive, <span id="count-skipped">{}</span> skipped, <span id="count-expected">{}</span> expected failures</p>
 "#,
         esc(&report.base_url),
         esc(m.profile.as_deref().unwrap_or("default (all but the interop profile)")),
@@ -48,20 +49,62 @@ pub fn html(report: &Report) -> String {
         m.duration_ms as f64 / 1000.0,
         report.passed(),
         report.failed(),
+        report.inconclusive(),
         report.skipped(),
         report.expected_failures()
     );
+    if let Some(why) = &m.not_started {
+        let _ = write!(h, r#"<p class="n-failed" id="not-started">The run could not start: {}</p>"#, esc(why));
+    }
+    if let Some(note) = &m.not_applicable {
+        let _ = write!(h, r#"<p class="muted" id="not-applicable">{}</p>"#, esc(note));
+    }
     h.push_str(
         r##"<input type="checkbox" id="only-failed"><label for="only-failed"> show failures only</label>
-<p><a href="#by-area">By area</a> · <a href="#by-requirement">By requirement</a></p><main>"##,
+<p><a href="#causes">Causes</a> · <a href="#by-area">By area</a> · <a href="#by-requirement">By requirement</a></p><main>"##,
     );
     for stale in &report.stale_expectations {
         let _ = write!(h, r#"<p class="n-failed">Stale expectation: {}</p>"#, esc(stale));
     }
+    causes(&mut h, report);
     by_area(&mut h, report);
     by_requirement(&mut h, report);
     let _ = write!(h, r#"</main><p class="muted" id="closing">{}</p></body></html>"#, esc(&report.summary_line()));
     h
+}
+
+/// Causes first: each failure cause with its level, the requirements it breaks and links to
+/// its scenarios; then the inconclusive scenarios by cause.
+fn causes(h: &mut String, report: &Report) {
+    let failed = super::causes::failures(report);
+    let unsure = super::causes::inconclusive(report);
+    if failed.is_empty() && unsure.is_empty() {
+        return;
+    }
+    h.push_str(r#"<h2 id="causes">Findings by cause</h2>"#);
+    for (c, class, what) in failed
+        .iter()
+        .map(|c| (c, "cause", format!("{:?}", c.level).to_uppercase()))
+        .chain(unsure.iter().map(|c| (c, "cause unsure", "INCONCLUSIVE".to_owned())))
+    {
+        let reqs: String = c
+            .requirements
+            .iter()
+            .map(|id| format!(r##"<a class="tag" href="#req-{}">{}</a>"##, anchor(id), esc(id)))
+            .collect();
+        let _ = write!(
+            h,
+            r#"<section class="{class}"><p><b>{what}</b> · {} scenario(s) · <code>{}</code> {reqs}</p><ul>"#,
+            c.scenarios.len(),
+            esc(&c.text)
+        );
+        for &i in &c.scenarios {
+            let s = &report.scenarios[i];
+            let _ =
+                write!(h, r##"<li><a href="#{}">{} — {}</a></li>"##, scenario_anchor(s), esc(&s.feature), esc(&s.name));
+        }
+        h.push_str("</ul></section>");
+    }
 }
 
 fn areas() -> impl Iterator<Item = &'static str> {
@@ -69,7 +112,7 @@ fn areas() -> impl Iterator<Item = &'static str> {
 }
 
 fn by_area(h: &mut String, report: &Report) {
-    h.push_str(r#"<h2 id="by-area">By area</h2><table id="matrix"><tr><th>area</th><th>passed</th><th>failed</th><th>skipped</th><th>expected</th></tr>"#);
+    h.push_str(r#"<h2 id="by-area">By area</h2><table id="matrix"><tr><th>area</th><th>passed</th><th>failed</th><th>inconclusive</th><th>skipped</th><th>expected</th></tr>"#);
     for area in areas() {
         let list: Vec<&ScenarioResult> = report.scenarios.iter().filter(|s| s.area() == area).collect();
         if list.is_empty() {
@@ -79,11 +122,12 @@ fn by_area(h: &mut String, report: &Report) {
         let failed = of(|o| matches!(o, Outcome::Failed(_)));
         let _ = write!(
             h,
-            r##"<tr><td><a href="#area-{}">{}</a></td><td class="n n-passed">{}</td><td class="n {}">{failed}</td><td class="n">{}</td><td class="n">{}</td></tr>"##,
+            r##"<tr><td><a href="#area-{}">{}</a></td><td class="n n-passed">{}</td><td class="n {}">{failed}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"##,
             anchor(area),
             esc(area),
             of(|o| matches!(o, Outcome::Passed)),
             if failed > 0 { "n-failed" } else { "" },
+            of(|o| matches!(o, Outcome::Inconclusive(_))),
             of(|o| matches!(o, Outcome::Skipped(_))),
             of(|o| matches!(o, Outcome::ExpectedFailure(_)))
         );
@@ -106,6 +150,7 @@ fn class_of(o: &Outcome) -> &'static str {
         Outcome::Passed => "passed",
         Outcome::Failed(_) => "failed",
         Outcome::Skipped(_) => "skipped",
+        Outcome::Inconclusive(_) => "inconclusive",
         Outcome::ExpectedFailure(_) => "expected",
     }
 }
@@ -118,6 +163,7 @@ fn scenario(h: &mut String, s: &ScenarioResult) {
         (Outcome::Failed(_), Level::Should) => "WARNING (SHOULD)",
         (Outcome::Failed(_), Level::May) => "NOTE (MAY)",
         (Outcome::Skipped(_), _) => "skipped",
+        (Outcome::Inconclusive(_), _) => "INCONCLUSIVE",
         (Outcome::ExpectedFailure(_), _) => "expected failure",
     };
     let reqs: String = s
@@ -137,7 +183,7 @@ fn scenario(h: &mut String, s: &ScenarioResult) {
         s.duration_ms
     );
     match &s.outcome {
-        Outcome::Failed(m) | Outcome::Skipped(m) | Outcome::ExpectedFailure(m) => {
+        Outcome::Failed(m) | Outcome::Skipped(m) | Outcome::Inconclusive(m) | Outcome::ExpectedFailure(m) => {
             let _ = write!(h, "<pre>{}</pre>", esc(&reason(m)));
         }
         Outcome::Passed => {}
@@ -220,6 +266,7 @@ fn by_requirement(h: &mut String, report: &Report) {
                         Outcome::Passed => "✓",
                         Outcome::Failed(_) => "✗",
                         Outcome::Skipped(_) => "–",
+                        Outcome::Inconclusive(_) => "?",
                         Outcome::ExpectedFailure(_) => "!",
                     }
                 )

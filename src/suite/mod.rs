@@ -5,11 +5,14 @@
 //! no PATCH), runs the rest concurrently, deletes what each scenario created, and returns a
 //! [`Report`]. The features are embedded in the binary; a directory can replace them.
 
+pub mod adapt;
+pub mod causes;
 pub mod discovery;
 pub mod expect;
 pub mod html;
 pub mod output;
 pub mod preflight;
+pub mod probe;
 pub mod progress;
 pub mod report;
 pub mod requirements;
@@ -117,9 +120,10 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     )
     .await;
     caps.fixtures = opts.fixtures.clone();
+    let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    probe::probe(&client, &opts.base_url, &opts.headers, &mut caps, &format!("{run_id}-")).await;
     let caps = Arc::new(caps);
     let caps_in_filter = caps.clone();
-    let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     opts.cleanup.set_sweep(&opts.base_url, &opts.headers, &run_id);
     let target = Target {
         base_url: opts.base_url.clone(),
@@ -140,10 +144,13 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         started: crate::clock::now(),
         duration_ms: 0,
+        ..report::RunMeta::default()
     };
     let report = Arc::new(Mutex::new(Report { base_url: opts.base_url.clone(), meta, ..Report::default() }));
     let skipped = Arc::new(Mutex::new(Vec::new()));
     let skipped_in_filter = skipped.clone();
+    let not_applicable = Arc::new(Mutex::new(0usize));
+    let not_applicable_in_filter = not_applicable.clone();
     // Every scenario's exchanges, passed ones too, keyed by (feature path, line).
     let transcripts: Arc<Mutex<Transcripts>> = Arc::default();
     let transcripts_in_hook = transcripts.clone();
@@ -172,11 +179,18 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
             if !in_profile(profile.as_deref(), &tags) {
                 return false;
             }
-            if let Some(reason) = caps_in_filter.missing(&tags) {
-                let outcome = match idp_needs(profile.as_deref(), &tags) {
-                    Some(idp) => Outcome::Failed(format!("{idp} needs what this server lacks: {reason}")),
-                    None => Outcome::Skipped(reason),
-                };
+            if tags.iter().any(|t| t == "product") && caps_in_filter.admin.is_some() {
+                *not_applicable_in_filter.lock().expect("product count") += 1;
+                return false;
+            }
+            let gating: Vec<String> =
+                tags.iter().filter(|t| !idp_sends_anyway(profile.as_deref(), &tags, t)).cloned().collect();
+            let texts = s.steps.iter().flat_map(|st| std::iter::once(st.value.as_str()).chain(st.docstring.as_deref()));
+            let outcome = match caps_in_filter.missing(&gating) {
+                Some(reason) => Some(Outcome::Skipped(reason)),
+                None => caps_in_filter.probe_gap(texts).map(Outcome::Inconclusive),
+            };
+            if let Some(outcome) = outcome {
                 skipped_in_filter.lock().expect("skip list").push(report::ScenarioResult {
                     feature: f.name.clone(),
                     path: writer::feature_path(f),
@@ -196,6 +210,12 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     world::with_target(target, run).await;
     let mut report = report.lock().expect("report lock").clone();
     report.meta.duration_ms = started.elapsed().as_millis() as u64;
+    let product = *not_applicable.lock().expect("product count");
+    if product > 0 {
+        report.meta.not_applicable = Some(format!(
+            "{product} @product scenario(s) check scimcheck's own reference server (its admin API, reached with --admin-token); they do not apply to this target and were not run."
+        ));
+    }
     let mut transcripts = transcripts.lock().expect("transcripts");
     for s in &mut report.scenarios {
         if let Some((t, ms)) = transcripts.remove(&(s.path.clone(), s.line)) {
@@ -241,18 +261,17 @@ fn in_profile(profile: Option<&str>, tags: &[String]) -> bool {
     }
 }
 
-/// Under `--profile okta` or `--profile entra`, a scenario of that IdP whose needs the server
-/// lacks fails instead of being skipped: the IdP cannot provision such a server (both look users
-/// up with `userName eq`; Entra also needs PATCH). Returns the IdP's name.
-fn idp_needs(profile: Option<&str>, tags: &[String]) -> Option<&'static str> {
-    let has = |t: &str| tags.iter().any(|x| x == t);
-    let idp = match profile {
-        Some("okta") if in_profile(profile, tags) => "Okta",
-        Some("entra") if in_profile(profile, tags) => "Microsoft Entra ID",
-        _ => return None,
+/// Under `--profile okta` or `--profile entra`, a scenario of that IdP runs even when the
+/// ServiceProviderConfig does not advertise what it uses, because the IdP sends that request
+/// anyway: both look users up with `userName eq` (`@needs-filter`), Entra also sends PATCH
+/// (`@needs-patch`). Whether `tag` is such a need.
+fn idp_sends_anyway(profile: Option<&str>, tags: &[String], tag: &str) -> bool {
+    let sends: &[&str] = match profile {
+        Some("okta") if in_profile(profile, tags) => &["needs-filter"],
+        Some("entra") if in_profile(profile, tags) => &["needs-filter", "needs-patch"],
+        _ => return false,
     };
-    let needs: &[&str] = if idp == "Okta" { &["needs-filter"] } else { &["needs-filter", "needs-patch"] };
-    needs.iter().any(|n| has(n)).then_some(idp)
+    sends.contains(&tag)
 }
 
 /// The admin API next to a SCIM base URL (`…/scim/v2` → `…/admin/v1`).

@@ -67,6 +67,14 @@ pub fn junit(report: &Report, mut out: impl Write) -> Result<(), String> {
                 Outcome::Skipped(why) => {
                     let _ = writeln!(xml, r#"      <skipped type="skipped" message="{}"/>"#, esc(why));
                 }
+                Outcome::Inconclusive(why) => {
+                    let _ = writeln!(
+                        xml,
+                        r#"      <skipped type="inconclusive" message="{}">{}</skipped>"#,
+                        esc(first_line(why)),
+                        esc(why)
+                    );
+                }
                 Outcome::ExpectedFailure(why) => {
                     let _ = writeln!(xml, r#"      <skipped type="expected-failure" message="{}"/>"#, esc(why));
                 }
@@ -116,14 +124,82 @@ pub fn json(report: &Report, out: impl Write) -> Result<(), String> {
         "meta": report.meta,
         "summary": {
             "passed": report.passed(), "failed": report.failed(), "skipped": report.skipped(),
+            "inconclusive": report.inconclusive(),
             "expected_failures": report.expected_failures(), "must_failed": report.failures(Level::Must).count(),
+            "rfc_must_failed": report.failures(Level::Must).filter(|s| !Report::is_profile(s)).count(),
+            "profile_must_failed": report.failures(Level::Must).filter(|s| Report::is_profile(s)).count(),
             "should_failed": report.failures(Level::Should).count(), "may_failed": report.failures(Level::May).count(),
             "result": if report.is_failure() { "fail" } else { "pass" },
         },
         "stale_expectations": report.stale_expectations,
+        "causes": super::causes::failures(report),
+        "inconclusive_causes": super::causes::inconclusive(report),
         "scenarios": scenarios,
     });
     serde_json::to_writer_pretty(out, &doc).map_err(|e| format!("cannot write the JSON report: {e}"))
+}
+
+/// Writes a SARIF 2.1.0 log: one rule per requirement cited by a failed scenario (its id, level
+/// and sentence), one result per failed scenario at its feature file and line, with the cause
+/// as a partial fingerprint so that a CI system folds the scenarios of one cause.
+pub fn sarif(report: &Report, out: impl Write) -> Result<(), String> {
+    let causes = super::causes::failures(report);
+    let mut rules: Vec<serde_json::Value> = Vec::new();
+    let mut rule_ids: Vec<String> = Vec::new();
+    let mut results = Vec::new();
+    for c in &causes {
+        for &i in &c.scenarios {
+            let s = &report.scenarios[i];
+            let Outcome::Failed(msg) = &s.outcome else { continue };
+            let reqs = s.requirements();
+            let rule = reqs.iter().find(|r| r.level == s.level).or(reqs.first());
+            let rule_id = rule.map(|r| r.id.clone()).unwrap_or_else(|| "scimcheck-scenario".to_owned());
+            if !rule_ids.contains(&rule_id) {
+                rule_ids.push(rule_id.clone());
+                rules.push(match rule {
+                    Some(r) => json!({
+                        "id": r.id, "name": r.id,
+                        "shortDescription": {"text": format!("{} ({}, {})", r.id, r.keyword(), r.section())},
+                        "fullDescription": {"text": r.quote},
+                        "helpUri": r.link(),
+                        "properties": {"level": r.keyword()},
+                    }),
+                    None => json!({"id": rule_id, "shortDescription": {"text": "a scenario without a citation"}}),
+                });
+            }
+            let level = match s.level {
+                Level::Must => "error",
+                Level::Should => "warning",
+                Level::May => "note",
+            };
+            results.push(json!({
+                "ruleId": rule_id,
+                "ruleIndex": rule_ids.iter().position(|r| r == &rule_id),
+                "level": level,
+                "message": {"text": format!("{}: {}\ncause: {}", s.name, first_line(msg), c.text)},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": s.path},
+                    "region": {"startLine": s.line},
+                }}],
+                "partialFingerprints": {"scimcheckCause/v1": c.text},
+                "properties": {"requirements": reqs.iter().map(|r| &r.id).collect::<Vec<_>>(), "target": report.base_url},
+            }));
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "scimcheck",
+                "version": report.meta.version,
+                "informationUri": "https://www.rfc-editor.org/rfc/rfc7644",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(out, &doc).map_err(|e| format!("cannot write the SARIF report: {e}"))
 }
 
 pub(crate) fn esc(s: &str) -> String {

@@ -33,6 +33,9 @@ pub enum Outcome {
     Passed,
     Failed(String),
     Skipped(String),
+    /// Could not be judged: a precondition (a `Given`, a setup request, an attribute the
+    /// server does not keep) was not established. Carries the cause; never a failure.
+    Inconclusive(String),
     /// Failed, as a known-deviations file said it would (with its reason).
     ExpectedFailure(String),
 }
@@ -93,6 +96,11 @@ pub struct RunMeta {
     /// RFC 3339, UTC.
     pub started: String,
     pub duration_ms: u64,
+    /// Said once instead of counted as skips: scenarios that apply only to scimcheck's own
+    /// server (`@product`) when the target is not one.
+    pub not_applicable: Option<String>,
+    /// Why the run could not start (the pre-flight's line), for reports of a run that did not.
+    pub not_started: Option<String>,
 }
 
 impl ScenarioResult {
@@ -146,6 +154,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report of a run that could not start (the pre-flight's line as the cause): every
+    /// requested report file is still written, and says why.
+    pub fn not_started(base_url: &str, profile: Option<String>, tags: Option<String>, why: &str) -> Report {
+        let meta = RunMeta {
+            profile,
+            tags,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started: crate::clock::now(),
+            not_started: Some(why.to_owned()),
+            ..RunMeta::default()
+        };
+        Report { base_url: base_url.to_owned(), meta, ..Report::default() }
+    }
+
     pub fn passed(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Passed))
     }
@@ -154,6 +176,9 @@ impl Report {
     }
     pub fn skipped(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Skipped(_)))
+    }
+    pub fn inconclusive(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Inconclusive(_)))
     }
     pub fn expected_failures(&self) -> usize {
         self.count(|o| matches!(o, Outcome::ExpectedFailure(_)))
@@ -167,7 +192,9 @@ impl Report {
     }
     /// Whether the run fails: a `@must` scenario failed, or the known-deviations file is stale.
     pub fn is_failure(&self) -> bool {
-        self.failures(Level::Must).next().is_some() || !self.stale_expectations.is_empty()
+        self.failures(Level::Must).next().is_some()
+            || !self.stale_expectations.is_empty()
+            || self.meta.not_started.is_some()
     }
 
     /// Why scenarios were skipped, each reason once with how many it skipped, most first.
@@ -190,28 +217,65 @@ impl Report {
         format!("{} passed, {} failed, {} skipped", self.passed(), self.failed(), self.skipped())
     }
 
-    /// Prints failures (with the exchange that showed them), skips with reasons, a table per
-    /// feature, and the closing line.
+    /// Whether the scenario checks an IdP's or a profile's expectation rather than an RFC
+    /// requirement: it cites no RFC requirement at its own level.
+    pub fn is_profile(s: &ScenarioResult) -> bool {
+        !s.requirements().iter().any(|r| r.source().is_rfc() && r.level == s.level)
+            && s.requirements().iter().any(|r| !r.source().is_rfc())
+    }
+
+    /// Prints the findings grouped by cause (MUST first, each with its scenarios, the
+    /// requirement it breaks and the exchange that showed it), the inconclusive scenarios by
+    /// cause, skips with reasons, a table per area, and the closing line.
     pub fn print(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        for (level, title) in
-            [(Level::Must, "FAILED (MUST)"), (Level::Should, "WARNING (SHOULD)"), (Level::May, "NOTE (MAY)")]
-        {
-            for s in self.failures(level) {
-                let Outcome::Failed(msg) = &s.outcome else { continue };
-                writeln!(out, "\n{title}: {} — {} ({}:{})", s.feature, s.name, s.path, s.line)?;
-                for r in s.requirements() {
+        let causes = super::causes::failures(self);
+        for cause in &causes {
+            let title = match cause.level {
+                Level::Must => "FAILED (MUST)",
+                Level::Should => "WARNING (SHOULD)",
+                Level::May => "NOTE (MAY)",
+            };
+            let first = &self.scenarios[cause.scenarios[0]];
+            if cause.scenarios.len() == 1 {
+                writeln!(out, "\n{title}: {} — {} ({}:{})", first.feature, first.name, first.path, first.line)?;
+            } else {
+                writeln!(out, "\n{title}: one cause, {} scenarios: {}", cause.scenarios.len(), cause.text)?;
+                for &i in &cause.scenarios {
+                    let s = &self.scenarios[i];
+                    let level = format!("{:?}", s.level).to_uppercase();
+                    writeln!(out, "  - [{level}] {} — {} ({}:{})", s.feature, s.name, s.path, s.line)?;
+                }
+            }
+            let cat = super::requirements::Catalogue::embedded();
+            for id in &cause.requirements {
+                if let Some(r) = cat.get(id) {
                     writeln!(out, "  checks {} ({}, {}): “{}”", r.id, r.keyword(), r.section(), r.quote)?;
                 }
-                for line in msg.lines() {
-                    writeln!(out, "  {line}")?;
+            }
+            let Outcome::Failed(msg) = &first.outcome else { continue };
+            for line in msg.lines() {
+                writeln!(out, "  {line}")?;
+            }
+            if let Some(last) = first.transcript.last()
+                && !msg.contains(&format!("> {} {}", last.method, last.url))
+            {
+                writeln!(out, "  last exchange:")?;
+                for line in last.to_string().lines() {
+                    writeln!(out, "    {line}")?;
                 }
-                if let Some(last) = s.transcript.last()
-                    && !msg.contains(&format!("> {} {}", last.method, last.url))
-                {
-                    writeln!(out, "  last exchange:")?;
-                    for line in last.to_string().lines() {
-                        writeln!(out, "    {line}")?;
-                    }
+            }
+        }
+        let unsure = super::causes::inconclusive(self);
+        if !unsure.is_empty() {
+            writeln!(out, "\nInconclusive (could not be judged; not failures), by cause:")?;
+            for c in &unsure {
+                writeln!(out, "  {:>3} scenario(s) could not start: {}", c.scenarios.len(), c.text)?;
+                for &i in c.scenarios.iter().take(3) {
+                    let s = &self.scenarios[i];
+                    writeln!(out, "        {} ({}:{})", s.name, s.path, s.line)?;
+                }
+                if c.scenarios.len() > 3 {
+                    writeln!(out, "        … and {} more", c.scenarios.len() - 3)?;
                 }
             }
         }
@@ -222,7 +286,11 @@ impl Report {
                 writeln!(out, "  {n:>3} scenario(s): {why}")?;
             }
         }
-        writeln!(out, "\n{:<18} {:>6} {:>6} {:>7} {:>9}", "area", "passed", "failed", "skipped", "expected")?;
+        writeln!(
+            out,
+            "\n{:<18} {:>6} {:>6} {:>12} {:>7} {:>9}",
+            "area", "passed", "failed", "inconclusive", "skipped", "expected"
+        )?;
         for area in AREAS.iter().copied().chain(std::iter::once("other")) {
             let of =
                 |p: fn(&Outcome) -> bool| self.scenarios.iter().filter(|s| s.area() == area && p(&s.outcome)).count();
@@ -232,10 +300,11 @@ impl Report {
             }
             writeln!(
                 out,
-                "{:<18} {:>6} {:>6} {:>7} {:>9}",
+                "{:<18} {:>6} {:>6} {:>12} {:>7} {:>9}",
                 area,
                 of(|o| matches!(o, Outcome::Passed)),
                 of(|o| matches!(o, Outcome::Failed(_))),
+                of(|o| matches!(o, Outcome::Inconclusive(_))),
                 of(|o| matches!(o, Outcome::Skipped(_))),
                 of(|o| matches!(o, Outcome::ExpectedFailure(_)))
             )?;
@@ -247,10 +316,21 @@ impl Report {
         if expected > 0 {
             writeln!(out, "\n{expected} scenario(s) failed as the known-deviations file expects")?;
         }
-        let (must, should) = (self.failures(Level::Must).count(), self.failures(Level::Should).count());
+        if let Some(note) = &self.meta.not_applicable {
+            writeln!(out, "\n{note}")?;
+        }
+        let must: Vec<&ScenarioResult> = self.failures(Level::Must).collect();
+        let profile = must.iter().filter(|s| Self::is_profile(s)).count();
+        let rfc = must.len() - profile;
+        let must_causes = causes.iter().filter(|c| c.level == Level::Must).count();
+        let should = self.failures(Level::Should).count();
         writeln!(out)?;
-        if must > 0 {
-            writeln!(out, "The run FAILS: {must} MUST-level scenario(s) failed.")?;
+        if !must.is_empty() {
+            writeln!(
+                out,
+                "The run FAILS: {} MUST-level scenario(s) failed ({must_causes} cause(s)): {rfc} of an RFC requirement, {profile} of an IdP or interop profile.",
+                must.len()
+            )?;
         } else if !self.stale_expectations.is_empty() {
             writeln!(out, "The run FAILS: the known-deviations file is stale.")?;
         } else {
@@ -258,6 +338,14 @@ impl Report {
         }
         if should > 0 {
             writeln!(out, "{should} SHOULD-level scenario(s) failed: warnings, which do not fail the run.")?;
+        }
+        let n = self.inconclusive();
+        if n > 0 {
+            writeln!(
+                out,
+                "{n} scenario(s) inconclusive ({} cause(s)): what they need could not be set up, so they say nothing either way.",
+                unsure.len()
+            )?;
         }
         writeln!(out, "\n{}", self.summary_line())
     }

@@ -38,6 +38,16 @@ tokio::task_local! {
 
 static SCENARIO: AtomicU64 = AtomicU64::new(0);
 
+/// The start of a step's panic message that leaves its scenario inconclusive, not failed.
+pub const INCONCLUSIVE: &str = "inconclusive: ";
+
+/// Ends the step and leaves the scenario inconclusive: what it needs could not be established
+/// (a setup request was refused, the server does not keep an attribute), so nothing was
+/// observed about the requirement it cites. `why` names the cause.
+pub fn inconclusive(why: impl fmt::Display) -> ! {
+    panic!("{INCONCLUSIVE}{why}")
+}
+
 /// Runs `fut` (a cucumber run) with `t` as the target its scenarios see.
 pub async fn with_target<F: Future>(t: Target, fut: F) -> F::Output {
     TARGET.scope(Arc::new(t), fut).await
@@ -311,7 +321,11 @@ impl ScimWorld {
         let path = self.expand_url(path);
         let url =
             if path.starts_with("http://") || path.starts_with("https://") { path } else { format!("{base}{path}") };
-        let body = body.map(|b| self.expand_json(b));
+        let body = body.map(|b| self.expand_json(b)).map(|b| {
+            // Every resource body fits the target's declared schemas (see `suite::adapt`).
+            let rel = url.strip_prefix(self.base_url.as_str()).unwrap_or(&url);
+            self.target.discovery.adapt(method, rel, &b, &self.base_url, &self.prefix).unwrap_or(b)
+        });
         let method_v = reqwest::Method::from_bytes(method.as_bytes()).expect("valid HTTP method");
         let mut req = self.target.client.request(method_v, &url);
         match &auth {

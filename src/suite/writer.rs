@@ -51,9 +51,10 @@ impl Collector {
                     duration_ms: 0,
                 });
             }
-            Scenario::Step(step, ev) | Scenario::Background(step, ev) => self.step(&step, ev),
+            Scenario::Step(step, ev) => self.step(&step, ev, false),
+            Scenario::Background(step, ev) => self.step(&step, ev, true),
             Scenario::Hook(_, event::Hook::Failed(_, info)) => {
-                self.fail(format!("a hook failed: {}", panic_text(&*info)))
+                self.set(Outcome::Failed(format!("a hook failed: {}", panic_text(&*info))))
             }
             Scenario::Hook(..) | Scenario::Log(_) => {}
             Scenario::Finished => {
@@ -65,7 +66,10 @@ impl Collector {
         }
     }
 
-    fn step(&mut self, step: &gherkin::Step, ev: Step<ScimWorld>) {
+    /// Records a step. A failed `Given` (or background) step, or one that says so, leaves the
+    /// scenario inconclusive: what it needed was not established, so nothing was observed
+    /// about the requirement it cites.
+    fn step(&mut self, step: &gherkin::Step, ev: Step<ScimWorld>, background: bool) {
         let status = match &ev {
             Step::Started => None,
             Step::Passed(..) => Some("passed"),
@@ -86,21 +90,41 @@ impl Collector {
                     StepError::AmbiguousMatch(e) => format!("ambiguous step: {e}"),
                     StepError::Panic(info) => panic_text(&**info),
                 };
+                let said = why.strip_prefix(super::world::INCONCLUSIVE).map(str::to_owned);
+                let setup = background || step.ty == gherkin::StepType::Given || said.is_some();
+                let last = world.as_ref().and_then(|w| w.last.clone());
                 if let (Some(w), Some(cur)) = (world, self.current.as_mut()) {
                     cur.transcript = w.transcript.clone();
                 }
-                self.fail(format!("step failed: {} {}\n{why}", step.keyword.trim(), step.value));
+                let text = format!("{} {}", step.keyword.trim(), step.value);
+                if setup {
+                    let explicit = said.is_some();
+                    let why = said.unwrap_or(why);
+                    let base = self.report.lock().expect("report lock").base_url.clone();
+                    let cause = match last {
+                        Some(ex) if ex.status >= 400 && !explicit => super::causes::describe(&base, &ex),
+                        _ => why.lines().next().unwrap_or("").to_owned(),
+                    };
+                    self.set(Outcome::Inconclusive(format!(
+                        "{cause}\nthe step that could not be established: {text}\n{why}"
+                    )));
+                } else {
+                    self.set(Outcome::Failed(format!("step failed: {text}\n{why}")));
+                }
             }
-            Step::Skipped => self.fail(format!("no step definition matches: {} {}", step.keyword.trim(), step.value)),
+            Step::Skipped => {
+                self.set(Outcome::Failed(format!("no step definition matches: {} {}", step.keyword.trim(), step.value)))
+            }
             Step::Started | Step::Passed(..) => {}
         }
     }
 
-    fn fail(&mut self, msg: String) {
+    /// The first failure or inconclusive step decides the outcome.
+    fn set(&mut self, outcome: Outcome) {
         if let Some(cur) = self.current.as_mut()
-            && !matches!(cur.outcome, Outcome::Failed(_))
+            && matches!(cur.outcome, Outcome::Passed)
         {
-            cur.outcome = Outcome::Failed(msg);
+            cur.outcome = outcome;
         }
     }
 }

@@ -5,15 +5,17 @@
 
 use crate::suite::validate;
 use crate::suite::world::{ScimWorld, json_path};
-use cucumber::then;
+use cucumber::{given, then};
 use serde_json::Value;
 
+#[given(expr = "the response status is {int}")]
 #[then(expr = "the response status is {int}")]
 async fn status_is(w: &mut ScimWorld, code: u16) {
     let ex = w.last();
     assert_eq!(ex.status, code, "expected status {code}, got {}\n{ex}", ex.status);
 }
 
+#[given(regex = r"^the response status is one of ([0-9, ]+)$")]
 #[then(regex = r"^the response status is one of ([0-9, ]+)$")]
 async fn status_one_of(w: &mut ScimWorld, codes: String) {
     let ex = w.last();
@@ -120,6 +122,7 @@ async fn matches_schema(w: &mut ScimWorld, name: String) {
     }
 }
 
+#[given(regex = r#"^the JSON at "([^"]*)" is ((?:"|\{|\[|-?[0-9]|true|false|null|\$\{).*)$"#)]
 #[then(regex = r#"^the JSON at "([^"]*)" is ((?:"|\{|\[|-?[0-9]|true|false|null|\$\{).*)$"#)]
 async fn json_is(w: &mut ScimWorld, path: String, expected: String) {
     let expected: Value = serde_json::from_str(&w.expand_json(&expected))
@@ -174,6 +177,7 @@ async fn json_shape(w: &mut ScimWorld, path: String, what: String) {
     assert!(ok, "expected the JSON at '{path}' {what}, got {}\n{}", shown(v), w.last());
 }
 
+#[given(regex = r#"^the JSON at "([^"]*)" has (\d+|\$\{\w+\}) items?$"#)]
 #[then(regex = r#"^the JSON at "([^"]*)" has (\d+|\$\{\w+\}) items?$"#)]
 async fn json_len(w: &mut ScimWorld, path: String, n: String) {
     let n: usize = w.expand(&n).parse().unwrap_or_else(|_| panic!("'{n}' is not a count"));
@@ -182,6 +186,7 @@ async fn json_len(w: &mut ScimWorld, path: String, n: String) {
     assert_eq!(len, n, "expected {n} item(s) at '{path}', got {len}\n{}", w.last());
 }
 
+#[given(regex = r#"^the JSON at "([^"]*)" (contains|does not contain) (.+)$"#)]
 #[then(regex = r#"^the JSON at "([^"]*)" (contains|does not contain) (.+)$"#)]
 async fn json_contains(w: &mut ScimWorld, path: String, how: String, expected: String) {
     let expected: Value = serde_json::from_str(&w.expand_json(&expected))

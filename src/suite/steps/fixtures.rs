@@ -48,6 +48,31 @@ pub async fn create_group(w: &mut ScimWorld, alias: &str, members: &[String]) {
     let body = w.expand_json(&body.to_string().replace("${alias}", alias));
     w.send("POST", "/Groups", Some(&body), &[], AuthMode::Default).await;
     remember_created(w, alias, "displayName");
+    if !members.is_empty() {
+        check_members(w, alias, &members).await;
+    }
+}
+
+/// A group "exists with members" only when it has them: the 201 body shows them, or a read of
+/// the group does (a server may leave members out of the 201). Otherwise the scenario built on
+/// it cannot be judged.
+async fn check_members(w: &mut ScimWorld, alias: &str, members: &[serde_json::Value]) {
+    let has_all = |body: &serde_json::Value| {
+        let listed: Vec<&str> =
+            body["members"].as_array().into_iter().flatten().filter_map(|m| m["value"].as_str()).collect();
+        members.iter().all(|m| m["value"].as_str().is_some_and(|id| listed.contains(&id)))
+    };
+    if has_all(w.body()) {
+        return;
+    }
+    let id = w.vars[alias].clone();
+    w.send("GET", &format!("/Groups/{id}"), None, &[], AuthMode::Default).await;
+    if w.last().status != 200 || !has_all(w.body()) {
+        crate::suite::world::inconclusive(format!(
+            "the group '{alias}' was created (201) but reading it back does not list the {} member(s) it was created with",
+            members.len()
+        ));
+    }
 }
 
 fn remember_created(w: &mut ScimWorld, alias: &str, name_attr: &str) {

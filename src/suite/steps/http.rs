@@ -2,22 +2,25 @@
 
 use crate::suite::world::{AuthMode, ScimWorld};
 use cucumber::gherkin::Step;
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 
 fn doc(step: &Step) -> &str {
     step.docstring.as_deref().expect("this step needs a doc string body")
 }
 
+#[given(regex = r#"^I GET "(.*)"$"#)]
 #[when(regex = r#"^I GET "(.*)"$"#)]
 async fn get(w: &mut ScimWorld, path: String) {
     w.send("GET", &path, None, &[], AuthMode::Default).await;
 }
 
+#[given(regex = r#"^I DELETE "(.*)"$"#)]
 #[when(regex = r#"^I DELETE "(.*)"$"#)]
 async fn delete(w: &mut ScimWorld, path: String) {
     w.send("DELETE", &path, None, &[], AuthMode::Default).await;
 }
 
+#[given(regex = r#"^I (POST|PUT|PATCH) (?:to )?"(.*)" with:$"#)]
 #[when(regex = r#"^I (POST|PUT|PATCH) (?:to )?"(.*)" with:$"#)]
 async fn with_body(w: &mut ScimWorld, method: String, path: String, step: &Step) {
     w.send(&method, &path, Some(doc(step)), &[], AuthMode::Default).await;
@@ -62,6 +65,7 @@ async fn send_method(w: &mut ScimWorld, method: String, path: String) {
     w.send(&method, &path, None, &[], AuthMode::Default).await;
 }
 
+#[given(expr = "I remember the JSON at {string} as {string}")]
 #[when(expr = "I remember the JSON at {string} as {string}")]
 #[then(expr = "I remember the JSON at {string} as {string}")]
 async fn remember(w: &mut ScimWorld, path: String, name: String) {
@@ -77,6 +81,7 @@ async fn remember(w: &mut ScimWorld, path: String, name: String) {
 
 /// A URL from the last response (a `location`), resolved against the request's URL as RFC 3986
 /// §5.2 says (RFC 7643 §2.3.7: a reference may be relative), and remembered absolute.
+#[given(expr = "I remember the URL at {string} as {string}")]
 #[when(expr = "I remember the URL at {string} as {string}")]
 #[then(expr = "I remember the URL at {string} as {string}")]
 async fn remember_url(w: &mut ScimWorld, path: String, name: String) {
@@ -91,6 +96,7 @@ async fn remember_url(w: &mut ScimWorld, path: String, name: String) {
     w.vars.insert(name, url.to_string());
 }
 
+#[given(expr = "I remember the header {string} as {string}")]
 #[when(expr = "I remember the header {string} as {string}")]
 #[then(expr = "I remember the header {string} as {string}")]
 async fn remember_header(w: &mut ScimWorld, header: String, name: String) {

@@ -1,0 +1,237 @@
+//! `scimcheck check`: its flags, checked before anything starts, the run (against a given
+//! server or the embedded reference server) with Ctrl-C cleanup, and its reports. Every
+//! requested report is written, also when the run could not start (with the cause).
+
+use super::{Result, check_base_url, parse_headers};
+use anyhow::Context;
+use scimcheck::{api, app, server, suite};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Run the conformance suite against a SCIM server (the embedded reference server by default).
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// SCIM base URL of the server to check, e.g. https://example.com/scim/v2.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Bearer token for the server.
+    #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Admin token of a scimcheck reference server, to run the @product scenarios.
+    #[arg(long, env = "SCIMCHECK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Extra header sent with every request, as "Name: value" (repeatable).
+    #[arg(long = "header")]
+    headers: Vec<String>,
+    /// Cucumber tag expression selecting scenarios, e.g. "@must and not @okta".
+    #[arg(long)]
+    tags: Option<String>,
+    /// Select scenarios by profile (by default everything but the interop profile).
+    #[arg(long, value_enum)]
+    profile: Option<Profile>,
+    /// Fixture templates: a JSON object of bodies per resource type ({"User": {...}}), merged
+    /// over the suite's defaults; `${p}` and `${alias}` are placeholders.
+    #[arg(long, value_name = "FILE")]
+    fixtures: Option<PathBuf>,
+    /// Known deviations: a JSON file of scenarios expected to fail, each with a reason.
+    #[arg(long = "expect", value_name = "FILE")]
+    expect: Option<PathBuf>,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a JSON report with transcripts.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write a SARIF 2.1.0 log (requirement ids as rule ids, feature lines as locations).
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
+    /// Run the .feature files in this directory instead of the embedded ones.
+    #[arg(long = "features")]
+    features_dir: Option<PathBuf>,
+    /// Leave the resources the suite created on the server.
+    #[arg(long)]
+    keep: bool,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    insecure: bool,
+    /// Scenarios run at once (at least 1).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
+}
+
+/// The profiles `check --profile` accepts (see `suite::PROFILES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// RFC 7643, RFC 7644 and RFC 9865 scenarios.
+    Rfc,
+    /// Okta's test lists and request sequences; what Okta needs fails instead of skipping.
+    Okta,
+    /// Microsoft Entra ID's validator, gallery tests and request sequences.
+    Entra,
+    /// The strict draft-zollner interop profile (not run by default).
+    #[value(name = "interop-profile")]
+    Interop,
+    /// The reference server's own product behaviours (needs --admin-token).
+    Product,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Rfc => "rfc",
+            Profile::Okta => "okta",
+            Profile::Entra => "entra",
+            Profile::Interop => "interop-profile",
+            Profile::Product => "product",
+        }
+    }
+}
+
+pub async fn run(args: CheckArgs) -> Result<ExitCode> {
+    let CheckArgs {
+        base_url,
+        token,
+        admin_token,
+        headers,
+        tags,
+        profile,
+        fixtures,
+        expect,
+        junit,
+        json,
+        html,
+        sarif,
+        features_dir,
+        keep,
+        insecure,
+        concurrency,
+    } = args;
+    // Every argument is checked before anything starts.
+    let base_url = base_url.as_deref().map(check_base_url).transpose()?;
+    if let Some(t) = &tags {
+        t.parse::<cucumber::gherkin::tagexpr::TagOperation>().map_err(|e| {
+            anyhow::anyhow!("--tags '{t}' is not a tag expression ({e}); e.g. \"@must and not @entra\"")
+        })?;
+    }
+    let expectations = match &expect {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("--expect {}", path.display()))?;
+            Some(suite::expect::Expectations::parse(&text).map_err(anyhow::Error::msg)?)
+        }
+        None => None,
+    };
+    let fixtures = match &fixtures {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("--fixtures {}", path.display()))?;
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::Object(m)) if m.values().all(serde_json::Value::is_object) => m,
+                _ => anyhow::bail!(
+                    "--fixtures {}: expected a JSON object of templates per resource type, e.g. {{\"User\": {{\"title\": \"x\"}}}}",
+                    path.display()
+                ),
+            }
+        }
+        None => serde_json::Map::new(),
+    };
+    if let Some(d) = &features_dir
+        && !d.is_dir()
+    {
+        anyhow::bail!("--features {}: not a directory of .feature files", d.display());
+    }
+    let profile = profile.map(Profile::name).map(str::to_owned);
+    let extra_headers = parse_headers(&headers)?;
+    let mut embedded = None;
+    let (base, token, admin_token) = match base_url {
+        Some(b) => (b, token, admin_token),
+        None => {
+            let token = api::auth::generate_token("scim");
+            let admin = api::auth::generate_token("admin");
+            // The interop profile is judged against the reference server's strict mode.
+            let strict = profile.as_deref() == Some("interop-profile");
+            let config = api::Config { strict, ..api::Config::default() };
+            let running = server::spawn(app::reference(&token, &admin, config))
+                .await
+                .context("starting the embedded reference server")?;
+            eprintln!("checking the embedded reference server at {}", running.base_url());
+            let base = running.base_url();
+            embedded = Some(running);
+            (base, Some(token), Some(admin))
+        }
+    };
+    let mut opts = suite::RunOptions::new(&base, token.as_deref());
+    opts.admin_token = admin_token;
+    opts.headers.extend(extra_headers);
+    opts.tags = tags;
+    opts.profile = profile;
+    opts.expectations = expectations;
+    opts.fixtures = fixtures;
+    opts.features_dir = features_dir;
+    opts.keep = keep;
+    opts.insecure = insecure;
+    opts.concurrency = usize::from(concurrency);
+    opts.progress = true;
+    let cleanup = opts.cleanup.clone();
+    let keep = opts.keep;
+    let reports = Reports { junit, json, html, sarif };
+    let (profile_name, tags_used) = (opts.profile.clone(), opts.tags.clone());
+    let report = tokio::select! {
+        r = suite::run(opts) => match r {
+            Ok(report) => report,
+            Err(why) => {
+                // The run could not start: the requested reports still appear, saying why.
+                let report = suite::Report::not_started(&base, profile_name, tags_used, &why);
+                reports.write(&report)?;
+                anyhow::bail!(why);
+            }
+        },
+        _ = tokio::signal::ctrl_c() => {
+            if keep {
+                eprintln!("\ninterrupted: --keep leaves what the suite created");
+                return Ok(ExitCode::from(130));
+            }
+            eprintln!("\ninterrupted: removing what the suite created...");
+            let client = suite::http_client(insecure).map_err(anyhow::Error::msg)?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let n = cleanup.run(&client).await;
+            eprintln!("removed {n} resource(s); exiting");
+            return Ok(ExitCode::from(130));
+        }
+    };
+    if let Some(r) = embedded {
+        r.stop().await;
+    }
+    reports.write(&report)?;
+    report.print(&mut std::io::stdout())?;
+    Ok(if report.is_failure() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The report files asked for.
+struct Reports {
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+    html: Option<PathBuf>,
+    sarif: Option<PathBuf>,
+}
+
+impl Reports {
+    fn write(&self, report: &suite::Report) -> Result<()> {
+        let create =
+            |path: &PathBuf| std::fs::File::create(path).with_context(|| format!("creating {}", path.display()));
+        if let Some(path) = &self.junit {
+            suite::output::junit(report, create(path)?).map_err(anyhow::Error::msg)?;
+        }
+        if let Some(path) = &self.json {
+            suite::output::json(report, create(path)?).map_err(anyhow::Error::msg)?;
+        }
+        if let Some(path) = &self.html {
+            std::fs::write(path, suite::output::html(report)).with_context(|| format!("writing {}", path.display()))?;
+        }
+        if let Some(path) = &self.sarif {
+            suite::output::sarif(report, create(path)?).map_err(anyhow::Error::msg)?;
+        }
+        Ok(())
+    }
+}
