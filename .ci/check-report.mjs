@@ -15,16 +15,16 @@ const text = async (sel) => (await page.textContent(sel)).trim();
 const visible = async () => page.locator("details.scenario").filter({ visible: true }).count();
 const fail = (msg) => { console.error(`html report: ${msg}`); process.exit(1); };
 
-if ((await text("#count-passed")) !== "2" || (await text("#count-failed")) !== "2" || (await text("#count-skipped")) !== "1") {
-  fail("the counts are not 2 passed / 2 failed / 1 skipped");
+if ((await text("#count-passed")) !== "2" || (await text("#count-failed")) !== "2" || (await text("#count-skipped")) !== "1" || (await text("#count-inconclusive")) !== "1") {
+  fail("the counts are not 2 passed / 2 failed / 1 inconclusive / 1 skipped");
 }
 if (!(await text("#meta-started")) || !(await text("#meta-version"))) fail("run metadata is missing");
 const all = await visible();
-if (all !== 5) fail(`expected 5 scenarios listed, saw ${all}`);
+if (all !== 6) fail(`expected 6 scenarios listed, saw ${all}`);
 await page.screenshot({ path: `${shots}/known-run.png`, fullPage: true });
 await page.click("label[for=only-failed]");
 const failed = await visible();
 if (failed !== 2) fail(`with "show failures only", expected 2 scenarios, saw ${failed}`);
 await page.screenshot({ path: `${shots}/known-run-failures.png`, fullPage: true });
 await browser.close();
-console.log("html report: rendered in headless Chromium; counts, metadata, 5 scenarios, 2 after 'show failures only'; screenshots in target/tmp/");
+console.log("html report: rendered in headless Chromium; counts, metadata, 6 scenarios, 2 after 'show failures only'; screenshots in target/tmp/");

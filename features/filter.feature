@@ -278,3 +278,28 @@ Feature: Filtering
       """
     When I GET "/Users?filter=emails[type eq "work"].value eq "${p}match@contoso.com""
     Then the response is a list of 1 resources out of 1
+
+  @rfc7644-3.4.2.2-grammar-string @must
+  Scenario: A filter value with an escaped quote and a backslash matches the stored value
+    Given a user "esc" exists with:
+      """
+      {"displayName": "${p}say \"hi\" \\ bye"}
+      """
+    When I GET "/Users?filter=displayName eq "${p}say %5C"hi%5C" %5C%5C bye""
+    Then the response is a list of 1 resources out of 1
+    And the JSON at "Resources[0].id" is "${esc}"
+
+  @rfc7644-3.4.2.2-case-exact @must
+  Scenario Outline: <op> ignores case on a caseExact=false attribute (displayName)
+    Given a user "cased" exists with:
+      """
+      {"displayName": "${p}MiXeD Case Name"}
+      """
+    When I GET "/Users?filter=userName sw "${p}" and displayName <op> "<value>""
+    Then the response is a list of 1 resources out of 1
+
+    Examples:
+      | op | value         |
+      | sw | ${p}mixed     |
+      | ew | CASE NAME     |
+      | co | ed cASE n     |

@@ -86,3 +86,21 @@ Feature: Projection: attributes and excludedAttributes
       """
     Then the response status is 201
     And the JSON at "password" does not exist
+
+  @rfc7643-2.1-names-case-insensitive @rfc7644-3.9-attributes @must
+  Scenario: Names in attributes= are case-insensitive
+    Given a user "projcase" exists
+    When I GET "/Users/${projcase}?attributes=USERNAME,Name.GivenName"
+    Then the response status is 200
+    And the JSON at "userName" is "${projcase.userName}"
+    And the JSON at "name.givenName" is "projcase"
+    And the JSON at "emails" does not exist
+
+  @rfc7643-2.1-names-case-insensitive @rfc7644-3.9-excluded-attributes @must
+  Scenario: Names in excludedAttributes= are case-insensitive
+    Given a user "exccase" exists
+    When I GET "/Users/${exccase}?excludedAttributes=EMAILS,NaMe"
+    Then the response status is 200
+    And the JSON at "userName" is "${exccase.userName}"
+    And the JSON at "emails" does not exist
+    And the JSON at "name" does not exist

@@ -358,3 +358,17 @@ Feature: Users: create, read, list, replace, delete
       """
     Then the response status is one of 201, 400
     And at most one value of "emails" is primary
+
+  @rfc7644-3.5.1-replace-readwrite @rfc7643-3-extension-urn @needs-enterprise @must
+  Scenario: A PUT carrying the enterprise extension keeps it
+    Given a user "entput" exists
+    When I PUT "/Users/${entput}" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+       "userName": "${entput.userName}",
+       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "${p}42", "department": "Ops"}}
+      """
+    Then the response status is 200
+    When I GET "/Users/${entput}"
+    Then the JSON at "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department" is "Ops"
+    And the JSON at "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber" is "${p}42"

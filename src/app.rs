@@ -36,6 +36,8 @@ pub struct App {
     db: Option<Database>,
     /// A defect to show on purpose (`serve --fault`); `None` for the correct server.
     pub fault: Option<&'static crate::faults::Fault>,
+    /// Ways to differ from the reference server and still conform (`serve --variant`).
+    pub variants: Vec<crate::variants::Variant>,
 }
 
 impl std::fmt::Debug for App {
@@ -48,8 +50,15 @@ impl App {
     /// A server with a default tenant whose admin token is `admin_token` and whose built-in
     /// "SCIM Provisioner" service user has an API key `scim_token`.
     pub fn new(config: Config, scim_token: &str, admin_token: &str, new_store: StoreFactory) -> App {
-        let app =
-            App { config, rate_limit: None, tenants: RwLock::new(HashMap::new()), new_store, db: None, fault: None };
+        let app = App {
+            config,
+            rate_limit: None,
+            tenants: RwLock::new(HashMap::new()),
+            new_store,
+            db: None,
+            fault: None,
+            variants: Vec::new(),
+        };
         let t = app.add_tenant(DEFAULT_TENANT, admin_token);
         let user = t.add_service_user("SCIM Provisioner", vec![SCIM_PROVISIONER.to_owned()]);
         t.add_key(&user.id, Some(scim_token)).expect("the service user was just created");
@@ -79,6 +88,7 @@ impl App {
             new_store: Box::new(move |name| Arc::new(factory_db.store(name))),
             db: Some(db.clone()),
             fault: None,
+            variants: Vec::new(),
         };
         let mut generated = Vec::new();
         for (name, state) in db.tenants().map_err(|e| e.detail)? {
@@ -164,6 +174,7 @@ impl App {
     pub fn handle(&self, req: Request, origin: &str) -> Response {
         match self.fault {
             Some(f) => crate::faults::shim::handle(self, &f.name, req, origin),
+            None if !self.variants.is_empty() => crate::variants::handle(self, &self.variants, req, origin),
             None => self.handle_clean(req, origin),
         }
     }

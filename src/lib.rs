@@ -18,6 +18,8 @@
 //!   them (tenant selection, rate limit, authentication, the SCIM switch). [`audit`] logs changes.
 //! - [`faults`]: the reference server breaking one behaviour on purpose (`serve --fault`), a
 //!   shim in front of the correct server, to test the suite.
+//! - [`variants`]: the reference server as a stricter or smaller but conformant server
+//!   (`serve --variant`), the same kind of shim, to hold the suite to 0 failures on it.
 //!
 //! Edges:
 //! - [`server`]: hyper; sockets in, [`api::Request`] → [`api::Response`] out. The only module
@@ -42,3 +44,4 @@ pub mod server;
 pub mod store;
 pub mod suite;
 pub mod tenant;
+pub mod variants;

@@ -72,6 +72,11 @@ enum Command {
         /// a comma-separated list of etag, bulk, sort, filter, patch, groups, enterprise, cursor.
         #[arg(long, value_name = "LIST", value_parser = parse_without)]
         without: Option<api::offer::Without>,
+        /// Differ from the reference server the way a stricter or smaller real server does, and
+        /// still conform: a comma-separated list of schema-subset, strict-required, nulls,
+        /// groups-no-lastmodified, filter-unadvertised.
+        #[arg(long, value_name = "LIST", value_parser = parse_variants)]
+        variant: Option<String>,
         /// Break one behaviour on purpose, to test a conformance suite (see --list-faults). Never
         /// for production: the server then violates the RFCs.
         #[arg(long, value_name = "NAME", value_parser = parse_fault)]
@@ -111,6 +116,11 @@ fn parse_headers(headers: &[String]) -> Result<Vec<(String, String)>> {
 
 fn parse_without(s: &str) -> Result<api::offer::Without, String> {
     api::offer::Without::parse(s)
+}
+
+/// `--variant LIST`, checked as it is read (clap keeps the text; `serve` parses it again).
+fn parse_variants(s: &str) -> Result<String, String> {
+    scimcheck::variants::Variant::parse_list(s).map(|_| s.to_owned())
 }
 
 fn parse_fault(s: &str) -> Result<&'static scimcheck::faults::Fault, String> {
@@ -169,6 +179,7 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             tls_cert,
             tls_key,
             without,
+            variant,
             fault,
             list_faults,
         } => {
@@ -183,7 +194,9 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
                 _ => None,
             };
             let config = api::Config { strict, without: without.unwrap_or_default(), ..api::Config::default() };
-            let opts = ServeOptions { rate_limit, tls, fault };
+            let variants = scimcheck::variants::Variant::parse_list(variant.as_deref().unwrap_or(""))
+                .map_err(anyhow::Error::msg)?;
+            let opts = ServeOptions { rate_limit, tls, fault, variants };
             serve(&listen, token, admin_token, (!in_memory).then_some(data), config, opts).await
         }
         Command::Check(args) => check_cmd::run(args).await,
@@ -195,6 +208,7 @@ struct ServeOptions {
     rate_limit: Option<u32>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     fault: Option<&'static scimcheck::faults::Fault>,
+    variants: Vec<scimcheck::variants::Variant>,
 }
 
 async fn serve(
@@ -205,7 +219,7 @@ async fn serve(
     config: api::Config,
     opts: ServeOptions,
 ) -> Result<ExitCode> {
-    let ServeOptions { rate_limit, tls, fault } = opts;
+    let ServeOptions { rate_limit, tls, fault, variants } = opts;
     // The request log is written by a background thread: a request never waits for stderr.
     let (log, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
@@ -247,6 +261,10 @@ async fn serve(
     }
     app.rate_limit = rate_limit;
     app.fault = fault;
+    for v in &variants {
+        eprintln!("variant {}: {}", v.name(), v.what());
+    }
+    app.variants = variants;
     if let Some(f) = fault {
         eprintln!("WARNING: fault {} is ON: {} (this breaks {}).", f.name, f.what, f.violates.join(", "));
         eprintln!("WARNING: it is a test of conformance suites and must not serve real provisioning.");

@@ -26,16 +26,28 @@ pub const WITHOUT_SETS: &[&str] = &[
     "etag,bulk,sort,filter,patch,groups,enterprise,cursor",
 ];
 
-/// Every fault's verdict and every smaller server's result.
+/// The conformant variants tried (`serve --variant`): each alone, and all at once.
+pub const VARIANT_SETS: &[&str] = &[
+    "schema-subset",
+    "strict-required",
+    "nulls",
+    "groups-no-lastmodified",
+    "filter-unadvertised",
+    "schema-subset,strict-required,nulls,groups-no-lastmodified,filter-unadvertised",
+];
+
+/// Every fault's verdict, and the result of every conformant server: the reference server,
+/// each smaller one and each variant.
 #[derive(Debug, Clone)]
 pub struct Matrix {
     pub verdicts: Vec<Verdict>,
     pub smaller: Vec<Smaller>,
+    pub variants: Vec<Smaller>,
 }
 
 impl Matrix {
     pub fn markdown(&self) -> String {
-        verdict::markdown(&self.verdicts, &self.smaller)
+        verdict::markdown(&self.verdicts, &self.smaller, &self.variants)
     }
 }
 
@@ -61,14 +73,42 @@ pub async fn run_all(concurrency: usize, progress: &(dyn Fn(&str) + Sync)) -> Re
     .into_iter()
     .collect::<Result<_, _>>()?;
     verdicts.sort_by_key(|v| faults.iter().position(|f| f.name == v.fault.name));
-    let mut smaller = Vec::new();
+    // Conformant servers: each is checked three times on one running server (concurrency 8,
+    // 8 again, then 1), and any scenario whose outcome differs between the runs is named.
+    let mut targets: Vec<(String, bool, Config, Vec<crate::variants::Variant>)> =
+        vec![(String::new(), false, Config::default(), vec![])];
     for w in WITHOUT_SETS {
-        let config = Config { without: Without::parse(w)?, ..Config::default() };
-        let report = suite_on(App::in_memory(config, TOKEN, ADMIN)).await?;
-        progress(&format!("--without {w}"));
-        smaller.push(Smaller::of(w, &report));
+        targets.push(((*w).to_owned(), false, Config { without: Without::parse(w)?, ..Config::default() }, vec![]));
     }
-    Ok(Matrix { verdicts, smaller })
+    for v in VARIANT_SETS {
+        targets.push(((*v).to_owned(), true, Config::default(), crate::variants::Variant::parse_list(v)?));
+    }
+    let results: Vec<(bool, Smaller)> =
+        futures::stream::iter(targets.into_iter().map(|(label, is_variant, config, variants)| async move {
+            let mut app = App::in_memory(config, TOKEN, ADMIN);
+            app.variants = variants;
+            let s = repeated(&label, app).await;
+            progress(&if is_variant { format!("--variant {label}") } else { format!("--without {label}") });
+            s.map(|s| (is_variant, s))
+        }))
+        .buffer_unordered(concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let order = |label: &str, variant: bool| {
+        if variant {
+            VARIANT_SETS.iter().position(|v| *v == label)
+        } else {
+            std::iter::once("").chain(WITHOUT_SETS.iter().copied()).position(|w| w == label)
+        }
+    };
+    let (mut variants, mut smaller): (Vec<_>, Vec<_>) = results.into_iter().partition(|(v, _)| *v);
+    variants.sort_by_key(|(v, s)| order(&s.without, *v));
+    smaller.sort_by_key(|(v, s)| order(&s.without, *v));
+    let variants = variants.into_iter().map(|(_, s)| s).collect();
+    let smaller = smaller.into_iter().map(|(_, s)| s).collect();
+    Ok(Matrix { verdicts, smaller, variants })
 }
 
 const TOKEN: &str = "faults-scim-token";
@@ -97,4 +137,20 @@ async fn suite_on(app: App) -> Result<Report, String> {
     let report = suite::run(opts).await;
     running.stop().await;
     report
+}
+
+/// The suite three times against one running `app` (concurrency 8, 8, then 1): the first
+/// run's result, with the scenarios whose outcome was not the same every time.
+async fn repeated(label: &str, app: App) -> Result<Smaller, String> {
+    let running = crate::server::spawn(Arc::new(app)).await.map_err(|e| format!("starting a server: {e}"))?;
+    let mut reports = Vec::new();
+    for concurrency in [8, 8, 1] {
+        let mut opts = suite::RunOptions::new(&running.base_url(), Some(TOKEN));
+        opts.concurrency = concurrency;
+        reports.push(suite::run(opts).await?);
+    }
+    running.stop().await;
+    let mut s = Smaller::of(label, &reports[0]);
+    s.flaky = verdict::differences(&reports);
+    Ok(s)
 }

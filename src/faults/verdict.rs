@@ -74,6 +74,10 @@ pub struct Smaller {
     pub deviations: Vec<String>,
     /// Skip reasons with how many scenarios each skipped.
     pub skipped: Vec<(String, usize)>,
+    /// Inconclusive causes with how many scenarios each left inconclusive.
+    pub inconclusive: Vec<(String, usize)>,
+    /// Scenarios whose outcome differed between runs (there should be none).
+    pub flaky: Vec<String>,
 }
 
 impl Smaller {
@@ -88,8 +92,40 @@ impl Smaller {
                 failed.push(label);
             }
         }
-        Smaller { without: without.to_owned(), passed: report.passed(), failed, deviations, skipped }
+        let inconclusive =
+            crate::suite::causes::inconclusive(report).into_iter().map(|c| (c.text, c.scenarios.len())).collect();
+        Smaller {
+            without: without.to_owned(),
+            passed: report.passed(),
+            failed,
+            deviations,
+            skipped,
+            inconclusive,
+            flaky: vec![],
+        }
     }
+}
+
+/// The scenarios whose outcome (passed, failed, skipped, inconclusive) is not the same in
+/// every report, each with the outcomes seen.
+pub fn differences(reports: &[Report]) -> Vec<String> {
+    let kind = |o: &Outcome| match o {
+        Outcome::Passed => "passed",
+        Outcome::Failed(_) => "failed",
+        Outcome::Skipped(_) => "skipped",
+        Outcome::Inconclusive(_) => "inconclusive",
+        Outcome::ExpectedFailure(_) => "expected",
+    };
+    let mut seen: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+    for r in reports {
+        for s in &r.scenarios {
+            seen.entry(format!("{}:{} {}", s.path, s.line, s.name)).or_default().push(kind(&s.outcome));
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, kinds)| kinds.len() != reports.len() || kinds.iter().any(|k| *k != kinds[0]))
+        .map(|(name, kinds)| format!("{name} ({})", kinds.join(", ")))
+        .collect()
 }
 
 /// What leaving a feature out breaks by itself: `(feature, requirement id)`.
@@ -97,7 +133,7 @@ const DEVIATIONS: &[(&str, &str)] =
     &[("patch", "rfc7644-3.5-patch-supported"), ("enterprise", "rfc7643-4.3-enterprise")];
 
 /// `docs/faults.md`.
-pub fn markdown(verdicts: &[Verdict], smaller: &[Smaller]) -> String {
+pub fn markdown(verdicts: &[Verdict], smaller: &[Smaller], variants: &[Smaller]) -> String {
     let mut md = String::new();
     let caught = verdicts.iter().filter(|v| v.caught).count();
     let _ = writeln!(md, "# The suite against a reference server that breaks one rule\n");
@@ -126,21 +162,46 @@ pub fn markdown(verdicts: &[Verdict], smaller: &[Smaller]) -> String {
         );
     }
     let _ = writeln!(md, "\n## Smaller servers\n");
-    let _ = writeln!(md, "| --without | passed | failed | warned for leaving it out | skipped (reason: scenarios) |");
-    let _ = writeln!(md, "|---|---|---|---|---|");
-    for s in smaller {
-        let skips: Vec<String> = s.skipped.iter().map(|(w, n)| format!("{w}: {n}")).collect();
+    let _ = writeln!(
+        md,
+        "Each run three times against one running server (concurrency 8, 8, then 1); *differing* lists any scenario \
+         whose outcome was not the same every time. The first row is the reference server itself.\n"
+    );
+    conformant_table(&mut md, "--without", smaller);
+    let _ = writeln!(md, "\n## Stricter or different, still conformant servers\n");
+    let _ = writeln!(
+        md,
+        "`scimcheck serve --variant NAME` differs from the reference server the way real servers do without breaking \
+         RFC 7643/7644 (`src/variants.rs`): {}. Each must come out with 0 failures; what it does not keep is \
+         inconclusive, with the reason.\n",
+        crate::variants::Variant::ALL.map(|v| format!("`{}` {}", v.name(), v.what())).join("; ")
+    );
+    conformant_table(&mut md, "--variant", variants);
+    md
+}
+
+fn conformant_table(md: &mut String, flag: &str, rows: &[Smaller]) {
+    let _ = writeln!(
+        md,
+        "| {flag} | passed | failed | differing | warned for leaving it out | inconclusive (cause: scenarios) | skipped (reason: scenarios) |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    for s in rows {
+        let list = |v: &[(String, usize)]| {
+            v.iter().map(|(w, n)| format!("{w}: {n}")).collect::<Vec<_>>().join("<br>").replace('|', "\\|")
+        };
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
             if s.without.is_empty() { "(nothing)" } else { &s.without },
             s.passed,
             if s.failed.is_empty() { "0".to_owned() } else { cell(&s.failed) },
+            if s.flaky.is_empty() { "0".to_owned() } else { cell(&s.flaky) },
             cell(&s.deviations),
-            skips.join("<br>").replace('|', "\\|"),
+            list(&s.inconclusive),
+            list(&s.skipped),
         );
     }
-    md
 }
 
 fn cell(items: &[String]) -> String {

@@ -70,9 +70,14 @@ fn object(attrs: &[Attribute]) -> Value {
     let mut props = Map::new();
     let mut required = Vec::new();
     for a in attrs {
-        props.insert(a.name.clone(), attribute(a));
         let returned_always = a.returned == Returned::Always;
-        if (a.required && a.returned != Returned::Never && a.returned != Returned::Request) || returned_always {
+        let must = (a.required && a.returned != Returned::Never && a.returned != Returned::Request) || returned_always;
+        // RFC 7643 §2.5: null is an unassigned value, so an attribute that may be absent may be null.
+        let schema = attribute(a);
+        let schema =
+            if must || a.returned == Returned::Never { schema } else { json!({"anyOf": [schema, {"type": "null"}]}) };
+        props.insert(a.name.clone(), schema);
+        if must {
             required.push(Value::from(a.name.clone()));
         }
     }

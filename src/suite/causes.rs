@@ -140,7 +140,7 @@ pub fn shape(base_url: &str, url: &str) -> String {
 }
 
 /// Replaces what differs between two scenarios meeting the same defect: run prefixes, UUIDs
-/// and other ids, numbers of four digits or more.
+/// and other ids, numbers of five digits or more.
 pub fn normalise(s: &str) -> String {
     static RES: OnceLock<[(Regex, &str); 4]> = OnceLock::new();
     let res = RES.get_or_init(|| {
@@ -148,7 +148,7 @@ pub fn normalise(s: &str) -> String {
             (Regex::new(r"scimcheck-[0-9a-f]{8}-\d+-[A-Za-z0-9_.@-]*").expect("regex"), "…"),
             (Regex::new(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex"), "{id}"),
             (Regex::new(r"(?i)\b[0-9a-f]{16,}\b").expect("regex"), "{id}"),
-            (Regex::new(r"\d{4,}").expect("regex"), "{n}"),
+            (Regex::new(r"\d{5,}").expect("regex"), "{n}"),
         ]
     });
     let mut out = s.trim().to_owned();
@@ -174,6 +174,6 @@ mod tests {
             ),
             "userName … exists (id {id})"
         );
-        assert_eq!(normalise("took 12345 ms"), "took {n} ms");
+        assert_eq!(normalise("took 12345 ms (RFC 7643)"), "took {n} ms (RFC 7643)");
     }
 }

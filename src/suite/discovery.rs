@@ -91,19 +91,21 @@ impl Discovery {
         self.resource_types.is_none() || self.resource_type("Group").is_some()
     }
 
-    /// The enterprise extension is there when the User type or /Schemas declares it (or when
-    /// neither could be read, so that a server with no discovery is judged on everything).
+    /// The enterprise extension is there when the User resource type declares it (when
+    /// /ResourceTypes cannot be read: when /Schemas lists it, or cannot be read either, so that
+    /// a server with no discovery is judged on everything).
     pub fn has_enterprise(&self) -> bool {
         let in_rt = self.resource_type("User").map(|rt| {
             rt["schemaExtensions"].as_array().is_some_and(|x| {
                 x.iter().any(|e| e["schema"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(ENTERPRISE_URN)))
             })
         });
-        let in_schemas = self.schema(ENTERPRISE_URN).map(|_| true);
-        matches!(
-            (in_rt, in_schemas, &self.resource_types, &self.schemas),
-            (Some(true), ..) | (_, Some(true), ..) | (_, _, None, None)
-        )
+        // /Schemas listing the extension is not enough: the User type must declare it.
+        match (in_rt, &self.resource_types) {
+            (Some(declared), _) => declared,
+            (None, Some(_)) => false,
+            (None, None) => self.schemas.is_none() || self.schema(ENTERPRISE_URN).is_some(),
+        }
     }
 
     /// A declared schema by its URN.

@@ -16,7 +16,12 @@ async fn known_run(expectations: Option<Expectations>) -> suite::Report {
 #[tokio::test]
 async fn reports_of_a_known_run() {
     let report = known_run(None).await;
-    assert_eq!((report.passed(), report.failed(), report.skipped()), (2, 2, 1), "{}", report.summary_line());
+    assert_eq!(
+        (report.passed(), report.failed(), report.inconclusive(), report.skipped()),
+        (2, 2, 1, 1),
+        "{}",
+        report.summary_line()
+    );
     assert!(report.is_failure(), "a failed @must fails the run");
     let must = report.scenarios.iter().find(|s| s.name == "fails at must level").unwrap();
     assert!(matches!(&must.outcome, Outcome::Failed(m) if m.contains("418")));
@@ -24,6 +29,12 @@ async fn reports_of_a_known_run() {
     let skipped = report.scenarios.iter().find(|s| s.name == "skipped without an admin token").unwrap();
     assert!(matches!(&skipped.outcome, Outcome::Skipped(why) if why.contains("--admin-token")));
 
+    let unsure = report.scenarios.iter().find(|s| s.name.starts_with("inconclusive")).unwrap();
+    assert!(
+        matches!(&unsure.outcome, Outcome::Inconclusive(why) if why.starts_with("GET /Users/{id} answered 404")),
+        "a refused Given leaves the scenario inconclusive, with the refusal as its cause: {:?}",
+        unsure.outcome
+    );
     let passed = report.scenarios.iter().find(|s| s.name == "passes").unwrap();
     assert!(!passed.transcript.is_empty(), "passed scenarios keep their exchanges");
     assert_eq!(passed.steps.len(), 2);
@@ -37,7 +48,7 @@ async fn reports_of_a_known_run() {
     assert_eq!(terminal.lines().last(), Some("2 passed, 2 failed, 1 skipped"));
     assert!(terminal.contains("FAILED (MUST)") && terminal.contains("WARNING (SHOULD)"));
     assert!(
-        terminal.contains("The run FAILS: 1 MUST-level scenario(s) failed."),
+        terminal.contains("The run FAILS: 1 MUST-level scenario(s) failed (1 cause(s)): 1 of an RFC requirement, 0 of an IdP or interop profile."),
         "the summary agrees with the exit code"
     );
     assert!(
@@ -52,11 +63,17 @@ async fn reports_of_a_known_run() {
         terminal.contains("  1 scenario(s): no --admin-token was given"),
         "skips are counted per reason: {terminal}"
     );
+    assert!(
+        terminal.contains("    1 scenario(s) could not start: GET /Users/{id} answered 404")
+            && terminal.contains("1 scenario(s) inconclusive (1 cause(s))"),
+        "inconclusive scenarios are grouped by cause and counted apart: {terminal}"
+    );
 
     let mut xml = Vec::new();
     output::junit(&report, &mut xml).unwrap();
     let xml = String::from_utf8(xml).unwrap();
-    assert!(xml.contains(r#"tests="5""#), "{xml}");
+    assert!(xml.contains(r#"tests="6""#), "{xml}");
+    assert!(xml.contains(r#"<skipped type="inconclusive" message="GET /Users/{id} answered 404"#), "{xml}");
     assert_eq!(xml.matches("<testsuite ").count(), 1, "one test suite per feature: {xml}");
     assert!(xml.contains(r#"failures="1""#), "only the MUST failure fails in JUnit: {xml}");
     assert!(xml.contains("fails at must level"));
@@ -72,6 +89,8 @@ async fn reports_of_a_known_run() {
     assert_eq!(json["summary"]["passed"], 2);
     assert_eq!(json["summary"]["failed"], 2);
     assert_eq!(json["summary"]["must_failed"], 1);
+    assert_eq!(json["summary"]["inconclusive"], 1);
+    assert!(json["inconclusive_causes"][0]["text"].as_str().unwrap().starts_with("GET /Users/{id} answered 404"));
     assert_eq!(json["summary"]["result"], "fail");
     let failed = json["scenarios"].as_array().unwrap().iter().find(|s| s["name"] == "fails at must level").unwrap();
     assert_eq!(failed["area"], "discovery");
@@ -81,7 +100,25 @@ async fn reports_of_a_known_run() {
     assert!(!ok["transcript"].as_array().unwrap().is_empty() && ok["duration_ms"].is_u64());
     assert!(json["meta"]["version"].is_string() && json["meta"]["started"].is_string());
 
+    let mut sarif = Vec::new();
+    output::sarif(&report, &mut sarif).unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "one SARIF result per failed scenario, none for the inconclusive one");
+    let must = results.iter().find(|r| r["level"] == "error").unwrap();
+    assert_eq!(must["ruleId"], "rfc7644-4-spc");
+    assert_eq!(must["locations"][0]["physicalLocation"]["region"]["startLine"], 11);
+    assert!(
+        must["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("known.feature")
+    );
+    assert_eq!(sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"], "rfc7644-4-spc");
+
     let html = output::html(&report);
+    assert!(html.contains(r#"<span id="count-inconclusive">1</span> inconclusive"#));
+    assert!(html.contains(r#"<h2 id="causes">"#), "causes come first");
     assert!(html.contains(r#"<span id="count-passed">2</span> passed"#));
     assert!(html.contains(r#"<span id="count-failed">2</span> failed"#));
     assert!(
@@ -94,7 +131,11 @@ async fn reports_of_a_known_run() {
         html.contains(r#"<table id="requirements">"#)
             && html.contains("https://www.rfc-editor.org/rfc/rfc7644#section-4")
     );
-    assert_eq!(html.matches("expected status 418, got 200").count(), 1, "the failure is shown once: {html}");
+    assert_eq!(
+        html.matches("expected status 418, got 200").count(),
+        2,
+        "the failure is shown once in its scenario and once as its cause: {html}"
+    );
     assert!(
         html.contains(r#"<li class="passed">When GET"#) || html.contains(r#"<li class="passed">When I GET"#),
         "steps are shown"
@@ -133,7 +174,8 @@ async fn an_interrupted_run_leaves_no_data_behind() {
     let watch = async {
         for _ in 0..2000 {
             let n = s.send("GET", "/Users?count=0", None).await.json["totalResults"].as_u64().unwrap_or(0);
-            if n > 0 {
+            // More than the one probe user the suite creates (and removes) before any scenario.
+            if n > 1 {
                 return n;
             }
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;

@@ -105,11 +105,23 @@ fn faults(check: bool) -> Result<()> {
             bad.push(format!("fault {} was not caught at its level", v.fault.name));
         }
     }
-    for s in &matrix.smaller {
+    let conformant =
+        matrix.smaller.iter().map(|s| ("--without", s)).chain(matrix.variants.iter().map(|s| ("--variant", s)));
+    for (flag, s) in conformant {
         let skipped: usize = s.skipped.iter().map(|(_, n)| n).sum();
-        println!("--without {:<58} {} passed, {} failed, {skipped} skipped", s.without, s.passed, s.failed.len());
+        let unsure: usize = s.inconclusive.iter().map(|(_, n)| n).sum();
+        println!(
+            "{flag} {:<58} {} passed, {} failed, {unsure} inconclusive, {skipped} skipped, {} differing",
+            s.without,
+            s.passed,
+            s.failed.len(),
+            s.flaky.len()
+        );
         if !s.failed.is_empty() {
-            bad.push(format!("--without {} failed: {}", s.without, s.failed.join("; ")));
+            bad.push(format!("{flag} {} failed: {}", s.without, s.failed.join("; ")));
+        }
+        if !s.flaky.is_empty() {
+            bad.push(format!("{flag} {}: outcomes differ between runs: {}", s.without, s.flaky.join("; ")));
         }
     }
     let caught = matrix.verdicts.iter().filter(|v| v.caught).count();

@@ -68,7 +68,8 @@ async fn follows_declared(w: &mut ScimWorld) {
     let common = ["schemas", "id", "externalId", "meta"];
     let obj = body.as_object().cloned().unwrap_or_default();
     for (key, value) in &obj {
-        if common.iter().any(|c| c.eq_ignore_ascii_case(key)) {
+        // RFC 7643 §2.5: null is an unassigned value, which no schema needs to declare.
+        if value.is_null() || common.iter().any(|c| c.eq_ignore_ascii_case(key)) {
             continue;
         }
         if let Some(ext) = d.schema(key) {
@@ -124,7 +125,7 @@ fn check_object(value: &Value, schema: &Value, at: &str, errors: &mut Vec<String
         errors.push(format!("'{at}' should be an object (a schema extension)"));
         return;
     };
-    for (k, v) in obj {
+    for (k, v) in obj.iter().filter(|(_, v)| !v.is_null()) {
         match declared(schema, k) {
             Some(def) => check_value(v, def, &format!("{at}:{k}"), errors),
             None => errors.push(format!("'{at}:{k}' is not declared by its schema")),

@@ -17,9 +17,16 @@ Feature: A known run
     When I GET "/Users/no-such-user"
     Then the response status is 200
 
-  @product @needs-admin @must
+  @needs-admin @must
   Scenario: skipped without an admin token
     When I send an admin GET to "/settings"
+    Then the response status is 200
+
+  @rfc7644-4-spc @must
+  Scenario: inconclusive when its setup is refused
+    Given I GET "/Users/no-such-user"
+    And the response status is 200
+    When I GET "/ServiceProviderConfig"
     Then the response status is 200
 
   @rfc7644-4-schemas @may
