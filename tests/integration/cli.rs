@@ -40,11 +40,35 @@ fn html_server() -> u16 {
 #[test]
 fn unreachable_html_and_refused_targets_end_in_one_line_with_exit_2() {
     let closed = format!("http://127.0.0.1:{}/scim/v2", free_port());
-    let o = scimcheck(&["check", "--base-url", &closed, "--token", "t"]);
+    let dir = std::env::temp_dir().join(format!("scimcheck-cli-{}", free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (json, junit, html, sarif) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.html"), dir.join("r.sarif"));
+    let o = scimcheck(&[
+        "check",
+        "--base-url",
+        &closed,
+        "--token",
+        "t",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+        "--sarif",
+        sarif.to_str().unwrap(),
+    ]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     assert!(err.contains("connection refused") && err.contains("--base-url"), "{err}");
+    // The requested reports are written anyway, with the cause.
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(report["meta"]["not_started"].as_str().unwrap().contains("connection refused"), "{report}");
+    assert_eq!(report["summary"]["result"], "fail");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("The run could not start: cannot reach"));
+    assert!(std::fs::read_to_string(&junit).unwrap().contains("<testsuites>"));
+    assert!(std::fs::read_to_string(&sarif).unwrap().contains("\"version\": \"2.1.0\""));
 
     let html = format!("http://127.0.0.1:{}/scim/v2", html_server());
     let o = scimcheck(&["check", "--base-url", &html, "--token", "t"]);
