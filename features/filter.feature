@@ -86,7 +86,7 @@ Feature: Filtering
     And a user "untitled" exists
     And a user "blank" exists with:
       """
-      {"title": "", "phoneNumbers": []}
+      {"phoneNumbers": []}
       """
     When I GET "/Users?filter=userName sw "${p}" and title pr"
     Then the response is a list of 1 resources out of 1
@@ -148,6 +148,10 @@ Feature: Filtering
     Given a user "multi" exists with:
       """
       {"emails": [{"value": "${p}first@example.org", "type": "home"}, {"value": "${p}second@example.com", "type": "work"}]}
+      """
+    And a user "mailless" exists with:
+      """
+      {"emails": []}
       """
     When I GET "/Users?filter=emails.value eq "${p}second@example.com""
     Then the response is a list of 1 resources out of 1
@@ -254,6 +258,7 @@ Feature: Filtering
     And a group "g1" exists with members "inside"
     And a group "g2" exists with members "inside, outside"
     And a group "g3" exists with members "outside"
+    And a group "g4" exists
     When I GET "/Groups?filter=members.value eq "${inside}""
     Then the response is a list of 2 resources out of 2
     And the JSON at "Resources" contains {"id": "${g1}"}

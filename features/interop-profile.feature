@@ -1,5 +1,5 @@
 @iop-profile
-Feature: The SCIM interop profile (draft-zollner-scim-interop-profile-01)
+Feature: The SCIM interop profile (draft-zollner-scim-interop-profile-02)
   A stricter profile than RFC 7644. Okta and Entra traffic breaks some of its rules (path-less
   PATCH, unknown attributes), so these scenarios run only with --profile interop-profile, and
   the reference server passes them only with --strict.
@@ -47,3 +47,20 @@ Feature: The SCIM interop profile (draft-zollner-scim-interop-profile-01)
   Scenario: A filter on an attribute the resource type lacks is invalidFilter
     When I GET "/Users?filter=favoriteColor eq "blue""
     Then the response is a SCIM error with status "400" and scimType "invalidFilter"
+
+  @iop-02-conformant-flag @must
+  Scenario: The ServiceProviderConfig says the server follows the profile
+    When I GET "/ServiceProviderConfig"
+    Then the response status is 200
+    And the JSON at "interopProfileConformant" is true
+
+  @iop-02-canonical-values @must
+  Scenario: Every typed multi-valued attribute declares the canonical values of its type
+    When I GET "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"
+    Then the response status is 200
+    And every multi-valued attribute with a type sub-attribute declares its canonicalValues
+
+  @iop-02-count-100 @must
+  Scenario: A page of up to 100 is honoured
+    When I GET "/ServiceProviderConfig"
+    Then the page size limit the server advertises is at least 100

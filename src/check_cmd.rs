@@ -45,6 +45,10 @@ pub struct CheckArgs {
     /// Write a self-contained HTML report.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// The target's RFC 8936 poll endpoint, to check the events its asynchronous writes emit
+    /// (RFC 9967); for the embedded reference server, its own.
+    #[arg(long, value_name = "URL")]
+    events_poll: Option<String>,
     /// Write a SARIF 2.1.0 log (requirement ids as rule ids, feature lines as locations).
     #[arg(long, value_name = "FILE")]
     sarif: Option<PathBuf>,
@@ -104,6 +108,7 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
         json,
         html,
         sarif,
+        events_poll,
         features_dir,
         keep,
         insecure,
@@ -111,6 +116,10 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
     } = args;
     // Every argument is checked before anything starts.
     let base_url = base_url.as_deref().map(check_base_url).transpose()?;
+    let events_poll = events_poll
+        .as_deref()
+        .map(|u| check_base_url(u).map_err(|_| anyhow::anyhow!("--events-poll '{u}' is not an http(s) URL")))
+        .transpose()?;
     if let Some(t) = &tags {
         t.parse::<cucumber::gherkin::tagexpr::TagOperation>().map_err(|e| {
             anyhow::anyhow!("--tags '{t}' is not a tag expression ({e}); e.g. \"@must and not @entra\"")
@@ -168,6 +177,11 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
     opts.profile = profile;
     opts.expectations = expectations;
     opts.fixtures = fixtures;
+    opts.events_poll = match (events_poll, &embedded) {
+        (Some(url), _) => Some(url),
+        (None, Some(_)) => Some(format!("{base}/Events")),
+        (None, None) => None,
+    };
     opts.features_dir = features_dir;
     opts.keep = keep;
     opts.insecure = insecure;

@@ -1,6 +1,6 @@
 //! Runs every feature against the reference server, started in-process on 127.0.0.1:0, once on
 //! the memory store and once on the SQLite store, then the strict interop-profile scenarios
-//! against a `--strict` reference server.
+//! against a `--strict` reference server and the IPSIE AL2 profile against the default one.
 //!
 //! `harness = false`: this is a plain program. It ignores libtest's arguments (so `cargo test
 //! NAME` and `-- --nocapture` still work) and fails on any failed scenario, whatever its level:
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
             server::spawn(app::reference(&token, &admin, api::Config::default())).await.expect("start server");
         let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
         opts.admin_token = Some(admin.clone());
+        opts.events_poll = Some(format!("{}/Events", running.base_url()));
         opts.tags = std::env::var("SCIMCHECK_TAGS").ok();
         let report = suite::run(opts).await.expect("suite runs");
         running.stop().await;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         let running = server::spawn(std::sync::Arc::new(durable)).await.expect("start durable server");
         let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
         opts.admin_token = Some(admin.clone());
+        opts.events_poll = Some(format!("{}/Events", running.base_url()));
         let on_sqlite = suite::run(opts).await.expect("suite runs");
         running.stop().await;
         println!("on the SQLite store: {}", on_sqlite.summary_line());
@@ -45,8 +47,20 @@ fn main() -> ExitCode {
             println!("  FAILED: {} ({}:{})", s.name, s.path, s.line);
         }
 
+        let running =
+            server::spawn(app::reference(&token, "unused-admin", api::Config::default())).await.expect("start server");
+        let mut opts = suite::RunOptions::new(&running.base_url(), Some(&token));
+        opts.profile = Some("ipsie-al2".into());
+        let ipsie = suite::run(opts).await.expect("suite runs");
+        running.stop().await;
+        println!("IPSIE AL2 profile: {}", ipsie.summary_line());
+        for s in ipsie.scenarios.iter().filter(|s| !matches!(s.outcome, suite::Outcome::Passed)) {
+            println!("  NOT PASSED: {} ({}:{})", s.name, s.path, s.line);
+        }
+
         let mut all = report;
         all.scenarios.extend(iop.scenarios);
+        all.scenarios.extend(ipsie.scenarios);
         all.scenarios.extend(on_sqlite.scenarios.into_iter().filter(|s| !matches!(s.outcome, suite::Outcome::Passed)));
         all.print(&mut std::io::stdout()).expect("stdout");
         if all.failed() > 0 || all.inconclusive() > 0 || all.passed() == 0 {

@@ -368,3 +368,31 @@ Feature: Microsoft Entra ID's tests and requests, replayed
     Then the response status is 200
     And the JSON at "adreses" does not exist
     And the JSON at "addresses" does not exist
+
+  @entra-externalid-match @needs-filter @must
+  Scenario: Entra's externalId lookup finds the user it created, and only that user
+    Given a user "matched" exists with:
+      """
+      {"externalId": "${p}5d1c9a7e-0b3f-4c2a-9e8d-1f6a2b3c4d5e"}
+      """
+    And a user "other" exists with:
+      """
+      {"externalId": "${p}5d1c9a7e-0b3f-4c2a-9e8d-1f6a2b3c4d5f"}
+      """
+    When I GET "/Users?filter=externalId eq "${p}5d1c9a7e-0b3f-4c2a-9e8d-1f6a2b3c4d5e""
+    Then the response status is 200
+    And the response is a list of 1 resources out of 1
+    And the JSON at "Resources[0].id" is "${matched}"
+
+  @entra-externalid-duplicate @must
+  Scenario: A second create of the same user after a missed match is refused as a duplicate
+    Given a user "dup" exists with:
+      """
+      {"externalId": "${p}7e2d4f6a-8b0c-4d1e-9f2a-3b4c5d6e7f80"}
+      """
+    When I POST to "/Users" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${dup.userName}",
+       "externalId": "${p}7e2d4f6a-8b0c-4d1e-9f2a-3b4c5d6e7f80", "active": true}
+      """
+    Then the response is a SCIM error with status "409" and scimType "uniqueness"

@@ -12,32 +12,40 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
     let c = &api.config;
     let on = |f: super::offer::Feature| c.without.offers(f);
     use super::offer::Feature::*;
-    Response::json(
-        200,
-        json!({
-            "schemas": [SPC_URN],
-            "documentationUri": "https://github.com/scimcheck/scimcheck",
-            "patch": {"supported": on(Patch)},
-            "bulk": {"supported": on(Bulk), "maxOperations": super::bulk::MAX_OPERATIONS, "maxPayloadSize": c.max_body_bytes},
-            "filter": {"supported": on(Filter), "maxResults": c.max_results},
-            "changePassword": {"supported": false},
-            "sort": {"supported": on(Sort)},
-            "etag": {"supported": on(Etag)},
-            "pagination": {
-                "cursor": on(Cursor), "index": true, "defaultPaginationMethod": "index",
-                "defaultPageSize": c.default_count, "maxPageSize": c.max_results,
-                "cursorTimeout": api.cursors.timeout,
-            },
-            "authenticationSchemes": [{
-                "type": "oauthbearertoken",
-                "name": "OAuth Bearer Token",
-                "description": "Authentication with an API key of a SCIM Provisioner, sent as a bearer token",
-                "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
-                "primary": true,
-            }],
-            "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{}/ServiceProviderConfig", req.base_url)},
-        }),
-    )
+    let mut spc = json!({
+        "schemas": [SPC_URN],
+        "documentationUri": "https://github.com/scimcheck/scimcheck",
+        "patch": {"supported": on(Patch)},
+        "bulk": {"supported": on(Bulk), "maxOperations": super::bulk::MAX_OPERATIONS, "maxPayloadSize": c.max_body_bytes},
+        "filter": {"supported": on(Filter), "maxResults": c.max_results},
+        "changePassword": {"supported": false},
+        "sort": {"supported": on(Sort)},
+        "etag": {"supported": on(Etag)},
+        "pagination": {
+            "cursor": on(Cursor), "index": true, "defaultPaginationMethod": "index",
+            "defaultPageSize": c.default_count, "maxPageSize": c.max_results,
+            "cursorTimeout": api.cursors.timeout,
+        },
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication with an API key of a SCIM Provisioner, sent as a bearer token",
+            "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
+            "primary": true,
+        }],
+        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{}/ServiceProviderConfig", req.base_url)},
+    });
+    if on(Async) {
+        spc["securityEvents"] = json!({
+            "asyncRequest": "request",
+            "eventUris": [super::events::ASYNC_RESP],
+        });
+    }
+    if c.strict {
+        // The strict server follows the interop profile and says so (draft -02).
+        spc["interopProfileConformant"] = json!(true);
+    }
+    Response::json(200, spc)
 }
 
 /// `GET /ResourceTypes`.

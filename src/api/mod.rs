@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bulk;
 pub mod cursor;
 pub mod discovery;
+pub mod events;
 pub mod offer;
 pub mod query;
 pub mod request;
@@ -80,6 +81,8 @@ pub struct Api {
     /// Signs pagination cursors.
     pub cursors: cursor::CursorKey,
     pub audit: Arc<crate::audit::Audit>,
+    /// Completion events of asynchronous requests, until acknowledged (RFC 9967).
+    pub events: events::Feed,
 }
 
 impl std::fmt::Debug for Api {
@@ -100,6 +103,7 @@ impl Api {
             config,
             cursors: cursor::CursorKey::random(3600),
             audit: Arc::new(crate::audit::Audit::default()),
+            events: events::Feed::default(),
         }
     }
 
@@ -110,6 +114,14 @@ impl Api {
 
     /// Answers one request. Never panics on input: every failure is a SCIM error response.
     pub fn handle(&self, req: &Request) -> Response {
+        if events::wants_async(req) && self.config.without.offers(offer::Feature::Async) {
+            return events::accept(&self.events, req, self.handle_now(req));
+        }
+        self.handle_now(req)
+    }
+
+    /// Answers one request synchronously.
+    fn handle_now(&self, req: &Request) -> Response {
         let w = self.config.without;
         if w == offer::Without::default() {
             return self.route(req).unwrap_or_else(|e| Response::error(&e));
@@ -145,6 +157,9 @@ impl Api {
                 ["ServiceProviderConfig"] | ["ResourceTypes"] | ["ResourceTypes", _] | ["Schemas"] | ["Schemas", _],
                 _,
             ) => Err(not_allowed(req, "GET")),
+            (["Events"], Post) if self.config.without.offers(offer::Feature::Async) => {
+                Ok(Response::json(200, self.events.poll(&req.json()?)?))
+            }
             (["Bulk"], Post) => bulk::bulk(self, req),
             (["Bulk"], _) => Err(not_allowed(req, "POST")),
             ([".search"], Post) => query::search_all(self, req, &query::ListParams::from_search(&req.json()?)?),

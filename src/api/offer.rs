@@ -19,10 +19,12 @@ pub enum Feature {
     Groups,
     Enterprise,
     Cursor,
+    /// RFC 9967 asynchronous requests (`Prefer: respond-async`) and their events.
+    Async,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 8] = [
+    pub const ALL: [Feature; 9] = [
         Feature::Etag,
         Feature::Bulk,
         Feature::Sort,
@@ -31,6 +33,7 @@ impl Feature {
         Feature::Groups,
         Feature::Enterprise,
         Feature::Cursor,
+        Feature::Async,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Feature {
             Feature::Groups => "groups",
             Feature::Enterprise => "enterprise",
             Feature::Cursor => "cursor",
+            Feature::Async => "async",
         }
     }
 }

@@ -23,7 +23,8 @@ pub const WITHOUT_SETS: &[&str] = &[
     "patch,bulk,etag",
     "groups,enterprise",
     "filter,sort,cursor",
-    "etag,bulk,sort,filter,patch,groups,enterprise,cursor",
+    "async",
+    "etag,bulk,sort,filter,patch,groups,enterprise,cursor,async",
 ];
 
 /// The conformant variants tried (`serve --variant`): each alone, and all at once.
@@ -133,7 +134,8 @@ pub async fn load_on(fault: Option<&'static super::Fault>, phase: &str) -> Resul
 /// The suite (default profile, no admin API) against `app` on a loopback port.
 async fn suite_on(app: App) -> Result<Report, String> {
     let running = crate::server::spawn(Arc::new(app)).await.map_err(|e| format!("starting a server: {e}"))?;
-    let opts = suite::RunOptions::new(&running.base_url(), Some(TOKEN));
+    let mut opts = suite::RunOptions::new(&running.base_url(), Some(TOKEN));
+    opts.events_poll = Some(format!("{}/Events", running.base_url()));
     let report = suite::run(opts).await;
     running.stop().await;
     report
@@ -147,6 +149,7 @@ async fn repeated(label: &str, app: App) -> Result<Smaller, String> {
     for concurrency in [8, 8, 1] {
         let mut opts = suite::RunOptions::new(&running.base_url(), Some(TOKEN));
         opts.concurrency = concurrency;
+        opts.events_poll = Some(format!("{}/Events", running.base_url()));
         reports.push(suite::run(opts).await?);
     }
     running.stop().await;

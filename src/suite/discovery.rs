@@ -27,6 +27,8 @@ pub struct Discovery {
     pub fixtures: Map<String, Value>,
     /// Probe attributes the target does not keep, each with why (see `suite::probe`).
     pub not_kept: Vec<(String, String)>,
+    /// The RFC 8936 poll endpoint of the target's events (`check --events-poll`).
+    pub events_poll: Option<String>,
 }
 
 /// The `@needs-*` tags and what each reads.
@@ -44,6 +46,9 @@ impl Discovery {
     /// Why a scenario cannot be judged on this server, from its `@needs-<feature>` tags.
     pub fn missing(&self, tags: &[String]) -> Option<String> {
         for lack in tags.iter().filter_map(|t| t.strip_prefix("lacks-")) {
+            if lack == "async" && self.async_offered() {
+                return Some("the server offers asynchronous requests (securityEvents.asyncRequest), so its synchronous answer to one cannot be seen".into());
+            }
             if let Some((_, pointer, label)) = SPC_NEEDS.iter().find(|(n, ..)| *n == lack)
                 && self.spc_flag(pointer, label).is_none()
             {
@@ -53,6 +58,12 @@ impl Discovery {
         for need in tags.iter().filter_map(|t| t.strip_prefix("needs-")) {
             let why = match need {
                 "admin" => self.admin.clone(),
+                "async" => (!self.async_offered()).then(|| {
+                    "the server's ServiceProviderConfig does not offer asynchronous requests (securityEvents.asyncRequest is absent or \"none\"; RFC 9967 §4)".to_owned()
+                }),
+                "events-poll" => self.events_poll.is_none().then(|| {
+                    "no --events-poll URL was given, so the events the server emits cannot be read".to_owned()
+                }),
                 "groups" => (!self.has_groups())
                     .then(|| "the server's /ResourceTypes has no Group resource type (Groups are optional)".to_owned()),
                 "enterprise" => (!self.has_enterprise()).then(|| {
@@ -69,6 +80,13 @@ impl Discovery {
             }
         }
         None
+    }
+
+    /// RFC 9967 §4: `securityEvents.asyncRequest` is "request" or "long".
+    pub fn async_offered(&self) -> bool {
+        let mode =
+            self.spc.as_ref().and_then(|spc| find_ci(spc, "/securityEvents/asyncRequest")).and_then(Value::as_str);
+        mode.is_some_and(|m| m.eq_ignore_ascii_case("request") || m.eq_ignore_ascii_case("long"))
     }
 
     fn spc_flag(&self, pointer: &str, label: &str) -> Option<String> {

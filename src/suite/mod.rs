@@ -67,6 +67,8 @@ pub struct RunOptions {
     pub cleanup: world::Cleanup,
     /// Fixture templates per resource type (`--fixtures`), merged over the suite's defaults.
     pub fixtures: serde_json::Map<String, Value>,
+    /// The target's RFC 8936 poll endpoint, to read the events its writes emit (RFC 9967).
+    pub events_poll: Option<String>,
 }
 
 impl RunOptions {
@@ -85,6 +87,7 @@ impl RunOptions {
             progress: false,
             cleanup: world::Cleanup::default(),
             fixtures: serde_json::Map::new(),
+            events_poll: None,
         }
     }
 }
@@ -120,6 +123,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     )
     .await;
     caps.fixtures = opts.fixtures.clone();
+    caps.events_poll = opts.events_poll.clone();
     let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     probe::probe(&client, &opts.base_url, &opts.headers, &mut caps, &format!("{run_id}-")).await;
     let caps = Arc::new(caps);
@@ -241,18 +245,25 @@ pub const PROFILES: &[(&str, &str)] = &[
     ("rfc", "RFC 7643, RFC 7644 and RFC 9865 scenarios"),
     ("okta", "Okta's request sequences and expectations"),
     ("entra", "Microsoft Entra ID's request sequences and expectations"),
+    ("rfc9967", "RFC 9967 security events: asynchronous requests and their completion events"),
+    ("ipsie-al1", "the OpenID IPSIE AL1 profile (deprovisioning)"),
+    ("ipsie-al2", "the OpenID IPSIE AL2 profile (AL1, users and groups)"),
     ("interop-profile", "the strict draft-zollner SCIM interop profile (not run by default)"),
     ("product", "the reference server's own product behaviours (needs --admin-token)"),
 ];
 
 /// Whether a scenario belongs to the selected profile. Without a profile, everything but the
-/// strict interop profile runs (Okta and Entra traffic breaks some of its rules, so its
-/// verdicts are reported only when asked for).
+/// strict interop profile and IPSIE runs: both ask more than the RFCs (the interop profile
+/// refuses what Okta and Entra send; IPSIE requires /Bulk, PATCH and filters the RFCs leave
+/// optional), so their verdicts are reported only when asked for.
 fn in_profile(profile: Option<&str>, tags: &[String]) -> bool {
     let has = |prefix: &str| tags.iter().any(|t| t.starts_with(prefix));
     match profile {
-        None => !has("iop-profile"),
+        None => !has("iop-profile") && !tags.iter().any(|t| t == "ipsie"),
         Some("rfc") => has("rfc") && !has("iop-profile"),
+        Some("rfc9967") => has("rfc9967"),
+        Some("ipsie-al1") => tags.iter().any(|t| t == "ipsie-al1"),
+        Some("ipsie-al2") => tags.iter().any(|t| t == "ipsie-al1" || t == "ipsie-al2"),
         Some("okta") => has("okta"),
         Some("entra") => has("entra") || has("msv-") || has("msl-"),
         Some("interop-profile") => has("iop-profile"),

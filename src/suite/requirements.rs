@@ -53,8 +53,10 @@ pub enum Source {
     Rfc7644,
     Rfc7643,
     Rfc9865,
+    Rfc9967,
     Okta,
     Entra,
+    Ipsie,
     InteropProfile,
 }
 
@@ -64,15 +66,17 @@ impl Source {
             Source::Rfc7644 => "RFC 7644 (protocol)",
             Source::Rfc7643 => "RFC 7643 (schema)",
             Source::Rfc9865 => "RFC 9865 (cursor pagination)",
+            Source::Rfc9967 => "RFC 9967 (security events; asynchronous requests)",
             Source::Okta => "Okta (SPEC test, CRUD test, client behaviour)",
             Source::Entra => "Microsoft Entra ID (provisioning, SCIM Validator, gallery validation)",
-            Source::InteropProfile => "SCIM interop profile (draft-zollner-scim-interop-profile-01)",
+            Source::Ipsie => "OpenID IPSIE AL SCIM 2.0 profile (draft, Sept 2026)",
+            Source::InteropProfile => "SCIM interop profile (draft-zollner-scim-interop-profile-02)",
         }
     }
 
     /// Whether the source is an RFC (the conformance verdict) rather than a profile.
     pub fn is_rfc(self) -> bool {
-        matches!(self, Source::Rfc7644 | Source::Rfc7643 | Source::Rfc9865)
+        matches!(self, Source::Rfc7644 | Source::Rfc7643 | Source::Rfc9865 | Source::Rfc9967)
     }
 }
 
@@ -81,15 +85,17 @@ const PREFIXES: &[(&str, Source)] = &[
     ("rfc7644-", Source::Rfc7644),
     ("rfc7643-", Source::Rfc7643),
     ("rfc9865-", Source::Rfc9865),
+    ("rfc9967-", Source::Rfc9967),
     ("okta-", Source::Okta),
     ("entra-", Source::Entra),
     ("msv-", Source::Entra),
     ("msl-", Source::Entra),
+    ("ipsie-", Source::Ipsie),
     ("iop-", Source::InteropProfile),
 ];
 
 /// Tags that look like citations but mark a feature's profile.
-const PROFILE_TAGS: &[&str] = &["iop-profile"];
+const PROFILE_TAGS: &[&str] = &["iop-profile", "ipsie-al1", "ipsie-al2"];
 
 impl Requirement {
     pub fn source(&self) -> Source {

@@ -377,8 +377,9 @@ impl ScimWorld {
             }
             Err(e) => panic!("{method} {url} failed: {}", crate::suite::preflight::cause(&e)),
         }
+        // A 202 to an asynchronous create names the resource in its Location (RFC 9967).
         if method == "POST"
-            && ex.status == 201
+            && (ex.status == 201 || (ex.status == 202 && !url.trim_end_matches('/').ends_with("/Bulk")))
             && let Some(loc) = created_location(&ex)
         {
             self.track(loc);
@@ -393,7 +394,7 @@ impl ScimWorld {
     }
 
     /// Remembers a created resource for deletion after the scenario (and after a Ctrl-C).
-    fn track(&mut self, loc: String) {
+    pub(crate) fn track(&mut self, loc: String) {
         self.target.cleanup.list().push(Pending { url: loc.clone(), headers: self.auth_headers.clone() });
         self.created.push(loc);
     }

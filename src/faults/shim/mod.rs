@@ -19,6 +19,10 @@ pub fn implemented(name: &str) -> bool {
 
 const NAMES: &[&str] = &[
     "create-200",
+    "externalid-eq-empty",
+    "async-202-with-body",
+    "async-no-set-txn",
+    "async-txn-mismatch",
     "create-no-location",
     "location-mismatch",
     "created-no-body",

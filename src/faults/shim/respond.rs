@@ -44,6 +44,22 @@ impl Shim<'_> {
             "filter-no-match-404" if kind == Kind::List && r.body.as_ref().is_some_and(|b| b["totalResults"] == 0) => {
                 r = Response::error(&crate::error::ScimError::not_found("no resource matches the filter"));
             }
+            "async-202-with-body" if r.status == 202 => r.body = Some(json!({"id": "accepted"})),
+            "async-no-set-txn" if r.status == 202 => r.headers.retain(|(k, _)| *k != "set-txn"),
+            "async-txn-mismatch" if r.status == 202 => {
+                for (k, v) in &mut r.headers {
+                    if *k == "set-txn" {
+                        v.push_str("-other");
+                    }
+                }
+            }
+            "externalid-eq-empty" if kind == Kind::List => {
+                if let Some(Filter::Compare(p, CompareOp::Eq, _)) = parsed_filter(req)
+                    && p.attr.eq_ignore_ascii_case("externalId")
+                {
+                    keep_resources(&mut r, |_| false);
+                }
+            }
             "filter-username-case-sensitive" if kind == Kind::List => {
                 if let Some(Filter::Compare(p, CompareOp::Eq, CompValue::Str(v))) = parsed_filter(req)
                     && p.attr.eq_ignore_ascii_case("userName")

@@ -115,3 +115,10 @@ async fn group_with_members(w: &mut ScimWorld, alias: String, members: String) {
     let members: Vec<String> = members.split(',').map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect();
     create_group(w, &alias, &members).await;
 }
+
+#[given(expr = "{int} users exist as {string}")]
+async fn many_users(w: &mut ScimWorld, n: usize, alias: String) {
+    for i in 0..n {
+        create_user(w, &format!("{alias}{i}")).await;
+    }
+}

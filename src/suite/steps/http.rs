@@ -48,6 +48,23 @@ async fn with_header_and_body(
     w.send(&method, &path, Some(doc(step)), &[(name, value)], AuthMode::Default).await;
 }
 
+#[when(
+    regex = r#"^I send (PUT|PATCH|POST) to "(.*)" with headers "([^":]*): ([^"]*)" and "([^":]*): ([^"]*)" and body:$"#
+)]
+#[allow(clippy::too_many_arguments)]
+async fn with_two_headers_and_body(
+    w: &mut ScimWorld,
+    method: String,
+    path: String,
+    k1: String,
+    v1: String,
+    k2: String,
+    v2: String,
+    step: &Step,
+) {
+    w.send(&method, &path, Some(doc(step)), &[(k1, v1), (k2, v2)], AuthMode::Default).await;
+}
+
 #[when(regex = r#"^I send (GET|DELETE|POST) to "(.*)" without a token$"#)]
 async fn without_token(w: &mut ScimWorld, method: String, path: String) {
     let body = (method == "POST").then_some("{}");

@@ -4,5 +4,6 @@
 pub mod admin;
 pub mod assert;
 pub mod checks;
+pub mod events;
 pub mod fixtures;
 pub mod http;

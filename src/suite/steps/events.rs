@@ -1,0 +1,135 @@
+//! RFC 9967 steps: what an asynchronous answer carries, and the completion events read from
+//! the target's RFC 8936 poll endpoint (`check --events-poll URL`). A server may always answer
+//! synchronously, so the checks on a 202 say "if the answer is asynchronous".
+
+use crate::suite::world::{AuthMode, ScimWorld, inconclusive};
+use base64::Engine as _;
+use cucumber::then;
+use serde_json::{Value, json};
+
+fn is_async(w: &ScimWorld) -> bool {
+    w.last().status == 202
+}
+
+#[then(expr = "if the answer is asynchronous, it has no body")]
+async fn async_no_body(w: &mut ScimWorld) {
+    let ex = w.last();
+    assert!(!is_async(w) || ex.response_body.trim().is_empty(), "expected a 202 with no body, got one\n{ex}");
+}
+
+#[then(regex = r#"^if the answer is asynchronous, it carries the header "([^"]+)"(?: with "([^"]*)")?$"#)]
+async fn async_header(w: &mut ScimWorld, name: String, value: String) {
+    if !is_async(w) {
+        return;
+    }
+    let got = w.header(&name).map(str::to_owned);
+    let ok = got.as_deref().is_some_and(|g| !g.is_empty() && (value.is_empty() || g.eq_ignore_ascii_case(&value)));
+    let want = if value.is_empty() { format!("a {name} header") } else { format!("{name}: {value}") };
+    assert!(ok, "expected {want} on the 202, got {}\n{}", got.unwrap_or_else(|| "none".into()), w.last());
+}
+
+/// Reads every event on the poll endpoint (acknowledging none), and remembers as `events` the
+/// decoded claims of those whose `txn` is the last answer's `Set-Txn`, or starts with it and a
+/// colon (bulk operations). Inconclusive when the last answer was not asynchronous.
+#[then(expr = "I read the completion events of that request")]
+async fn read_events(w: &mut ScimWorld) {
+    if !is_async(w) {
+        inconclusive(format!(
+            "the server answered the request synchronously ({}), so it emitted no completion event",
+            w.last().status
+        ));
+    }
+    let txn = w.header("set-txn").unwrap_or("").to_owned();
+    let poll = w.target.discovery.events_poll.clone().expect("gated by @needs-events-poll");
+    let mut found = Vec::new();
+    // The feed is shared by all scenarios; an event may take a moment to appear.
+    for _ in 0..20 {
+        w.send(
+            "POST",
+            &poll,
+            Some(&json!({"maxEvents": 1000, "returnImmediately": true}).to_string()),
+            &[],
+            AuthMode::Default,
+        )
+        .await;
+        assert_eq!(w.last().status, 200, "expected the poll endpoint to answer 200\n{}", w.last());
+        found = w.body()["sets"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, set)| set.as_str().and_then(claims))
+            .filter(|c| {
+                !txn.is_empty() && c["txn"].as_str().is_some_and(|t| t == txn || t.starts_with(&format!("{txn}:")))
+            })
+            .collect();
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // What an asynchronous bulk created is removed after the scenario, like any other.
+    for e in &found {
+        let op = &e["events"][crate::api::events::ASYNC_RESP];
+        if op["status"] == "201"
+            && let Some(loc) = op["location"].as_str()
+        {
+            let loc = crate::suite::world::resolve(&w.last().url, loc);
+            w.track(loc);
+        }
+    }
+    w.vars.insert("events".into(), Value::Array(found).to_string());
+    w.vars.insert("txn".into(), txn);
+}
+
+/// The claims of a SET (a JWT): its middle part, base64url-decoded.
+fn claims(set: &str) -> Option<Value> {
+    let part = set.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn events(w: &ScimWorld) -> Vec<Value> {
+    serde_json::from_str::<Value>(w.vars.get("events").map(String::as_str).unwrap_or("[]"))
+        .ok()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+}
+
+#[then(expr = "a completion event carries the Set-Txn value as its txn")]
+async fn txn_matches(w: &mut ScimWorld) {
+    let txn = w.vars.get("txn").cloned().unwrap_or_default();
+    assert!(
+        events(w)
+            .iter()
+            .any(|e| e["txn"] == txn.as_str() || e["txn"].as_str().is_some_and(|t| t.starts_with(&format!("{txn}:")))),
+        "expected an event whose txn is the Set-Txn \"{txn}\" of the 202, found none on the poll endpoint"
+    );
+}
+
+#[then(expr = "every completion event names its subject with sub_id of format scim, and not with sub")]
+async fn sub_id(w: &mut ScimWorld) {
+    let evs = events(w);
+    if evs.is_empty() {
+        inconclusive("no event of the request was found, so its subject cannot be checked");
+    }
+    for e in &evs {
+        let ok = e["sub_id"]["format"] == "scim" && e["sub_id"]["uri"].as_str().is_some_and(|u| !u.is_empty());
+        assert!(ok && e.get("sub").is_none(), "expected sub_id {{format: scim, uri}} and no sub, got {e}");
+    }
+}
+
+#[then(expr = "the bulk's {int} operations each have one completion event, with txn <Set-Txn>:<index>")]
+async fn bulk_txns(w: &mut ScimWorld, n: usize) {
+    let txn = w.vars.get("txn").cloned().unwrap_or_default();
+    let evs = events(w);
+    for i in 0..n {
+        let want = format!("{txn}:{i}");
+        let count = evs.iter().filter(|e| e["txn"] == want.as_str()).count();
+        assert_eq!(
+            count,
+            1,
+            "expected one event with txn \"{want}\", found {count} among {}",
+            Value::Array(evs.clone())
+        );
+    }
+}
