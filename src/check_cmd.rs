@@ -69,13 +69,21 @@ pub struct CheckArgs {
 /// The profiles `check --profile` accepts (see `suite::PROFILES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Profile {
-    /// RFC 7643, RFC 7644 and RFC 9865 scenarios.
+    /// RFC 7643, RFC 7644, RFC 9865 and RFC 9967 scenarios.
     Rfc,
-    /// Okta's test lists and request sequences; what Okta needs fails instead of skipping.
+    /// RFC 9967 asynchronous requests and their completion events (see --events-poll).
+    Rfc9967,
+    /// Okta's test lists and request sequences; what Okta sends is run even if not advertised.
     Okta,
     /// Microsoft Entra ID's validator, gallery tests and request sequences.
     Entra,
-    /// The strict draft-zollner interop profile (not run by default).
+    /// The OpenID IPSIE AL1 profile (deprovisioning; not run by default).
+    #[value(name = "ipsie-al1")]
+    IpsieAl1,
+    /// The OpenID IPSIE AL2 profile (AL1, users and groups; not run by default).
+    #[value(name = "ipsie-al2")]
+    IpsieAl2,
+    /// The strict draft-zollner-02 interop profile (not run by default).
     #[value(name = "interop-profile")]
     Interop,
     /// The reference server's own product behaviours (needs --admin-token).
@@ -86,8 +94,11 @@ impl Profile {
     fn name(self) -> &'static str {
         match self {
             Profile::Rfc => "rfc",
+            Profile::Rfc9967 => "rfc9967",
             Profile::Okta => "okta",
             Profile::Entra => "entra",
+            Profile::IpsieAl1 => "ipsie-al1",
+            Profile::IpsieAl2 => "ipsie-al2",
             Profile::Interop => "interop-profile",
             Profile::Product => "product",
         }
@@ -247,5 +258,20 @@ impl Reports {
             suite::output::sarif(report, create(path)?).map_err(anyhow::Error::msg)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum as _;
+
+    #[test]
+    fn the_profiles_the_flag_takes_are_the_suites() {
+        let flag: Vec<&str> = super::Profile::value_variants().iter().map(|p| p.name()).collect();
+        let mut suite: Vec<&str> = scimcheck::suite::PROFILES.iter().map(|(n, _)| *n).collect();
+        let mut sorted = flag.clone();
+        sorted.sort_unstable();
+        suite.sort_unstable();
+        assert_eq!(sorted, suite, "check --profile and suite::PROFILES list the same profiles");
     }
 }

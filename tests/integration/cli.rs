@@ -87,7 +87,10 @@ fn unreachable_html_and_refused_targets_end_in_one_line_with_exit_2() {
 #[test]
 fn bad_arguments_are_refused_before_anything_runs() {
     for (args, says) in [
-        (vec!["check", "--profile", "okat"], "possible values: rfc, okta, entra, interop-profile, product"),
+        (
+            vec!["check", "--profile", "okat"],
+            "possible values: rfc, rfc9967, okta, entra, ipsie-al1, ipsie-al2, interop-profile, product",
+        ),
         (vec!["check", "--concurrency", "0"], "0 is not in 1..=256"),
         (vec!["check", "--tags", "@must and ("], "is not a tag expression"),
         (vec!["check", "--base-url", "not-a-url"], "is not an http(s) URL"),
