@@ -274,3 +274,12 @@ Feature: Okta's tests and requests, replayed
     And the JSON at "members" contains {"value": "${u1}"}
     When I DELETE "/Groups/${gid}"
     Then the response status is 204
+
+  @okta-entitlements @roles-spc-advertised @roles-value-supported @needs-roles @must
+  Scenario: Okta entitlements test: the Role resource type is discovered and every role read page by page
+    When I GET "/ResourceTypes"
+    Then the response status is 200
+    And the JSON at "Resources" contains {"endpoint": "/Roles"}
+    When I GET "/ServiceProviderConfig"
+    Then the JSON at "RolesAndEntitlements.roles.supported" is true
+    And reading "/Roles" page by page with count 2 yields totalResults resources, each once, each with a value and supported

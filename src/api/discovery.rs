@@ -41,6 +41,7 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
             "eventUris": [super::events::ASYNC_RESP],
         });
     }
+    spc["RolesAndEntitlements"] = super::roles::spc_block();
     if c.strict {
         // The strict server follows the interop profile and says so (draft -02).
         spc["interopProfileConformant"] = json!(true);
@@ -50,7 +51,8 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
 
 /// `GET /ResourceTypes`.
 pub fn resource_types(api: &Api, req: &Request) -> Response {
-    let all: Vec<Value> = api.registry().resource_types.iter().map(|r| r.to_json(&req.base_url)).collect();
+    let mut all: Vec<Value> = api.registry().resource_types.iter().map(|r| r.to_json(&req.base_url)).collect();
+    all.push(super::roles::resource_type(&req.base_url));
     Response::json(200, list(all))
 }
 
@@ -67,7 +69,9 @@ pub fn resource_type(api: &Api, req: &Request, id: &str) -> Result<Response> {
 
 /// `GET /Schemas`.
 pub fn schemas(api: &Api, req: &Request) -> Response {
-    let all: Vec<Value> = api.registry().schemas.iter().map(|s| api.registry().schema_json(s, &req.base_url)).collect();
+    let mut all: Vec<Value> =
+        api.registry().schemas.iter().map(|s| api.registry().schema_json(s, &req.base_url)).collect();
+    all.push(super::roles::schema(&req.base_url));
     Response::json(200, list(all))
 }
 

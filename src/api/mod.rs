@@ -16,6 +16,7 @@ pub mod query;
 pub mod request;
 pub mod resources;
 pub mod response;
+pub mod roles;
 
 pub use request::{Method, Request};
 pub use response::Response;
@@ -150,8 +151,10 @@ impl Api {
         match (segments.as_slice(), req.method) {
             (["ServiceProviderConfig"], Get) => Ok(discovery::service_provider_config(self, req)),
             (["ResourceTypes"], Get) => Ok(discovery::resource_types(self, req)),
+            (["ResourceTypes", "Role"], Get) => Ok(Response::json(200, roles::resource_type(&req.base_url))),
             (["ResourceTypes", id], Get) => discovery::resource_type(self, req, id),
             (["Schemas"], Get) => Ok(discovery::schemas(self, req)),
+            (["Schemas", roles::ROLE_URN], Get) => Ok(Response::json(200, roles::schema(&req.base_url))),
             (["Schemas", id], Get) => discovery::schema(self, req, id),
             (
                 ["ServiceProviderConfig"] | ["ResourceTypes"] | ["ResourceTypes", _] | ["Schemas"] | ["Schemas", _],
@@ -160,6 +163,9 @@ impl Api {
             (["Events"], Post) if self.config.without.offers(offer::Feature::Async) => {
                 Ok(Response::json(200, self.events.poll(&req.json()?)?))
             }
+            (["Roles"], Get) => roles::list(req),
+            (["Roles", id], Get) => roles::get(req, id),
+            (["Roles"] | ["Roles", _], _) => Err(not_allowed(req, "GET")),
             (["Bulk"], Post) => bulk::bulk(self, req),
             (["Bulk"], _) => Err(not_allowed(req, "POST")),
             ([".search"], Post) => query::search_all(self, req, &query::ListParams::from_search(&req.json()?)?),

@@ -40,6 +40,7 @@ const SPC_NEEDS: &[(&str, &str, &str)] = &[
     ("etag", "/etag/supported", "etag.supported"),
     ("changepassword", "/changePassword/supported", "changePassword.supported"),
     ("cursor", "/pagination/cursor", "pagination.cursor"),
+    ("roles", "/RolesAndEntitlements/roles/supported", "RolesAndEntitlements.roles.supported"),
 ];
 
 impl Discovery {

@@ -23,6 +23,8 @@ const NAMES: &[&str] = &[
     "async-202-with-body",
     "async-no-set-txn",
     "async-txn-mismatch",
+    "async-accept-406",
+    "roles-paging-ignored",
     "create-no-location",
     "location-mismatch",
     "created-no-body",

@@ -45,6 +45,16 @@ impl Shim<'_> {
                 r = Response::error(&crate::error::ScimError::not_found("no resource matches the filter"));
             }
             "async-202-with-body" if r.status == 202 => r.body = Some(json!({"id": "accepted"})),
+            "async-accept-406"
+                if r.status == 202 && req.headers.iter().any(|(k, v)| k == "accept" && v.contains("text/html")) =>
+            {
+                r = Response::error(&crate::error::ScimError::new(406, None, "only application/scim+json is served"));
+            }
+            "roles-paging-ignored" if req.path.trim_end_matches('/').ends_with("/Roles") => {
+                let mut first = req.clone();
+                remove_param(&mut first, "startIndex");
+                r = self.app.handle_clean(first, self.origin);
+            }
             "async-no-set-txn" if r.status == 202 => r.headers.retain(|(k, _)| *k != "set-txn"),
             "async-txn-mismatch" if r.status == 202 => {
                 for (k, v) in &mut r.headers {

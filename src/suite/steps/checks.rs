@@ -516,3 +516,32 @@ async fn at_most(w: &mut ScimWorld, path: String, n: u64) {
         w.last()
     );
 }
+
+/// Okta's entitlements import: every page of a list endpoint, `count` at a time, until
+/// `totalResults` resources were read; each appears once and carries `value` and `supported`.
+#[then(
+    expr = "reading {string} page by page with count {int} yields totalResults resources, each once, each with a value and supported"
+)]
+async fn read_all_pages(w: &mut ScimWorld, path: String, count: usize) {
+    let mut seen: Vec<String> = Vec::new();
+    let mut start = 1;
+    let total = loop {
+        w.send("GET", &format!("{path}?startIndex={start}&count={count}"), None, &[], AuthMode::Default).await;
+        assert_eq!(w.last().status, 200, "expected 200 for page {start}\n{}", w.last());
+        let body = w.body().clone();
+        let total = body["totalResults"].as_u64().unwrap_or(0) as usize;
+        let page = body["Resources"].as_array().cloned().unwrap_or_default();
+        for r in &page {
+            let ok = r["value"].as_str().is_some_and(|v| !v.is_empty()) && r["supported"].is_boolean();
+            assert!(ok, "expected each resource to carry a value and supported, got {r}\n{}", w.last());
+            let id = r["id"].as_str().or(r["value"].as_str()).unwrap_or("").to_owned();
+            assert!(!seen.contains(&id), "'{id}' appeared twice while paging\n{}", w.last());
+            seen.push(id);
+        }
+        if page.is_empty() || seen.len() >= total || start > 10_000 {
+            break total;
+        }
+        start += page.len();
+    };
+    assert_eq!(seen.len(), total, "expected {total} resources (totalResults) over all pages, read {}", seen.len());
+}
