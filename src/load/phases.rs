@@ -261,7 +261,7 @@ async fn read_after_write(ctx: &Ctx) -> Outcome {
     Ok((
         verdict,
         format!("{} of {n} found at once", n - missed.len()),
-        format!("not found right after their 201: {missed:?}"),
+        if missed.is_empty() { String::new() } else { format!("not found right after their 201: {missed:?}") },
     ))
 }
 

@@ -87,7 +87,8 @@ table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ddd;padd
                 esc(p.name),
                 esc(&p.figure),
                 esc(p.threshold),
-                esc(&p.detail),
+                // A passing phase needs no reason; its diagnostics would only distract.
+                if p.verdict == Verdict::Pass { String::new() } else { esc(&p.detail) },
                 p.seconds
             );
         }

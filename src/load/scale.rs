@@ -15,7 +15,14 @@ pub(super) async fn membership(ctx: &Ctx) -> Outcome {
     let room = room(ctx).saturating_sub(PAGING_USERS);
     let sizes: Vec<usize> = [100, 1_000, 10_000].into_iter().filter(|s| *s < room).collect();
     if sizes.is_empty() {
-        return Ok((Verdict::Skip, "–".into(), format!("--max-users leaves room for {room} users, fewer than 101")));
+        let need = (ctx.opts.max_users as usize).saturating_sub(super::phases::room(ctx)) + PAGING_USERS + 101;
+        return Ok((
+            Verdict::Skip,
+            "–".into(),
+            format!(
+                "--max-users leaves room for {room} users and the smallest group needs 101; run with --max-users {need} or more"
+            ),
+        ));
     }
     let largest = *sizes.last().expect("not empty");
     let users = create_users(ctx, "g", largest + 1).await?;
