@@ -53,6 +53,7 @@ Feature: The OpenID IPSIE AL SCIM 2.0 profile (AL1 deprovisioning, AL2 users and
       """
       {"emails": [{"value": "${p}ipsie-work@example.com", "type": "work", "primary": true}, {"value": "${p}ipsie-home@example.com", "type": "home"}]}
       """
+    And a user "unmailed" exists without "emails"
     When I GET "/Users?filter=emails[value eq "${p}ipsie-work@example.com"]"
     Then the response is a list of 1 resources out of 1
     When I GET "/Users?filter=emails[type eq "work" and value eq "${p}ipsie-work@example.com"]"

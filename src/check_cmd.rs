@@ -49,6 +49,10 @@ pub struct CheckArgs {
     /// (RFC 9967); for the embedded reference server, its own.
     #[arg(long, value_name = "URL")]
     events_poll: Option<String>,
+    /// Let an IPSIE run (--profile ipsie-al1|ipsie-al2) put a target that is not on this
+    /// machine under 25 requests/s for 10 s, to measure the throughput IPSIE asks for.
+    #[arg(long)]
+    i_accept_load: bool,
     /// Write a SARIF 2.1.0 log (requirement ids as rule ids, feature lines as locations).
     #[arg(long, value_name = "FILE")]
     sarif: Option<PathBuf>,
@@ -120,6 +124,7 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
         html,
         sarif,
         events_poll,
+        i_accept_load,
         features_dir,
         keep,
         insecure,
@@ -188,6 +193,7 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
     opts.profile = profile;
     opts.expectations = expectations;
     opts.fixtures = fixtures;
+    opts.accept_load = i_accept_load;
     opts.events_poll = match (events_poll, &embedded) {
         (Some(url), _) => Some(url),
         (None, Some(_)) => Some(format!("{base}/Events")),

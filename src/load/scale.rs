@@ -15,7 +15,7 @@ pub(super) async fn membership(ctx: &Ctx) -> Outcome {
     let room = room(ctx).saturating_sub(PAGING_USERS);
     let sizes: Vec<usize> = [100, 1_000, 10_000].into_iter().filter(|s| *s < room).collect();
     if sizes.is_empty() {
-        let need = (ctx.opts.max_users as usize).saturating_sub(super::phases::room(ctx)) + PAGING_USERS + 101;
+        let need = ctx.opts.max_users.saturating_sub(super::phases::room(ctx)) + PAGING_USERS + 101;
         return Ok((
             Verdict::Skip,
             "–".into(),

@@ -103,7 +103,13 @@ fn causes(h: &mut String, report: &Report) {
             let _ =
                 write!(h, r##"<li><a href="#{}">{} — {}</a></li>"##, scenario_anchor(s), esc(&s.feature), esc(&s.name));
         }
-        h.push_str("</ul></section>");
+        h.push_str("</ul>");
+        let cat = Catalogue::embedded();
+        for (id, other) in c.requirements.iter().filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?))) {
+            let _ =
+                write!(h, r#"<p class="disagree">Profiles disagree on <code>{}</code>: {}</p>"#, esc(id), esc(other));
+        }
+        h.push_str("</section>");
     }
 }
 

@@ -10,6 +10,7 @@ pub mod causes;
 pub mod discovery;
 pub mod expect;
 pub mod html;
+pub mod ipsie;
 pub mod output;
 pub mod preflight;
 pub mod probe;
@@ -69,6 +70,8 @@ pub struct RunOptions {
     pub fixtures: serde_json::Map<String, Value>,
     /// The target's RFC 8936 poll endpoint, to read the events its writes emit (RFC 9967).
     pub events_poll: Option<String>,
+    /// Allow an IPSIE run to put a target off this machine under load (25 req/s for 10 s).
+    pub accept_load: bool,
 }
 
 impl RunOptions {
@@ -88,6 +91,7 @@ impl RunOptions {
             cleanup: world::Cleanup::default(),
             fixtures: serde_json::Map::new(),
             events_poll: None,
+            accept_load: false,
         }
     }
 }
@@ -220,16 +224,21 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
             "{product} @product scenario(s) check scimcheck's own reference server (its admin API, reached with --admin-token); they do not apply to this target and were not run."
         ));
     }
-    let mut transcripts = transcripts.lock().expect("transcripts");
-    for s in &mut report.scenarios {
-        if let Some((t, ms)) = transcripts.remove(&(s.path.clone(), s.line)) {
-            if s.transcript.is_empty() {
-                s.transcript = t;
+    {
+        let mut transcripts = transcripts.lock().expect("transcripts");
+        for s in &mut report.scenarios {
+            if let Some((t, ms)) = transcripts.remove(&(s.path.clone(), s.line)) {
+                if s.transcript.is_empty() {
+                    s.transcript = t;
+                }
+                s.duration_ms = ms;
             }
-            s.duration_ms = ms;
         }
     }
     report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
+    if matches!(opts.profile.as_deref(), Some("ipsie-al1" | "ipsie-al2")) && opts.tags.is_none() {
+        report.scenarios.push(ipsie::throughput(&opts).await);
+    }
     report.scenarios.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     if let Some(x) = &opts.expectations {
         x.apply(&mut report);

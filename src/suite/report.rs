@@ -256,6 +256,9 @@ impl Report {
                     writeln!(out, "  checks {} ({}, {}): “{}”", r.id, r.keyword(), r.section(), r.quote)?;
                 }
             }
+            for (id, other) in cause.requirements.iter().filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?))) {
+                writeln!(out, "  profiles disagree on {id}: {other}")?;
+            }
             let Outcome::Failed(msg) = &first.outcome else { continue };
             for line in msg.lines() {
                 writeln!(out, "  {line}")?;

@@ -36,6 +36,8 @@ pub struct Requirement {
     pub conditional: Option<String>,
     /// Where a non-RFC expectation comes from.
     pub source: Option<String>,
+    /// Where another profile asks the opposite (reports print it beside a failure).
+    pub disagrees: Option<String>,
 }
 
 fn level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Level, D::Error> {

@@ -193,3 +193,24 @@ async fn an_interrupted_run_leaves_no_data_behind() {
     assert_eq!(s.send("GET", "/Users?count=0", None).await.json["totalResults"], 0);
     assert_eq!(s.send("GET", "/Groups?count=0", None).await.json["totalResults"], 0);
 }
+
+/// Where two profiles ask opposite things, a failure says so beside it: the lenient reference
+/// server accepts Okta's path-less PATCH, which the interop profile refuses.
+#[tokio::test]
+async fn a_failure_that_another_profile_would_pass_says_so() {
+    let s = TestServer::start().await;
+    let mut opts = suite::RunOptions::new(&s.running.base_url(), Some(&s.token));
+    opts.profile = Some("interop-profile".into());
+    let report = suite::run(opts).await.expect("the suite runs");
+    let mut terminal = Vec::new();
+    report.print(&mut terminal).unwrap();
+    let terminal = String::from_utf8(terminal).unwrap();
+    assert!(
+        terminal.contains("profiles disagree on iop-6.5.1.1-path-required: Okta and Entra send path-less PATCH"),
+        "{terminal}"
+    );
+    assert!(
+        output::html(&report)
+            .contains(r#"<p class="disagree">Profiles disagree on <code>iop-6.5.1.1-path-required</code>"#)
+    );
+}
