@@ -64,6 +64,7 @@ Feature: The OpenID IPSIE AL SCIM 2.0 profile (AL1 deprovisioning, AL2 users and
   @ipsie-al2 @ipsie-al2-group-filters @ipsie-al2-empty-group @needs-groups @must
   Scenario: IPSIE AL2: groups are created empty and found by displayName, externalId and member
     Given a user "member" exists
+    And a group "bare" exists
     When I POST to "/Groups" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "${p}ipsie-team", "externalId": "${p}ipsie-grp-ext"}

@@ -105,7 +105,7 @@ fn causes(h: &mut String, report: &Report) {
         }
         h.push_str("</ul>");
         let cat = Catalogue::embedded();
-        for (id, other) in c.requirements.iter().filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?))) {
+        for (id, other) in c.requirements.iter().take(1).filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?))) {
             let _ =
                 write!(h, r#"<p class="disagree">Profiles disagree on <code>{}</code>: {}</p>"#, esc(id), esc(other));
         }

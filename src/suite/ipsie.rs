@@ -18,6 +18,7 @@ pub async fn throughput(opts: &super::RunOptions) -> ScenarioResult {
     load.max_users = 200;
     load.accept_remote = opts.accept_load;
     load.only = vec![crate::load::phases::Phase::Sustained];
+    let mut figure = String::new();
     let outcome = match crate::load::check_target(&opts.base_url, opts.accept_load) {
         Err(_) => Outcome::Inconclusive(
             "the target is not on this machine, so the 25 req/s IPSIE asks for was not measured; pass --i-accept-load to measure it"
@@ -25,7 +26,7 @@ pub async fn throughput(opts: &super::RunOptions) -> ScenarioResult {
         ),
         Ok(()) => match crate::load::run(&load, &crate::load::Created::default(), &|_, _, _| {}).await {
             Err(e) => Outcome::Inconclusive(format!("the load phase could not run: {e}")),
-            Ok(report) => match report.phases.first() {
+            Ok(report) => match report.phases.first().inspect(|p| figure = p.figure.clone()) {
                 None => Outcome::Inconclusive("the load phase did not run".into()),
                 Some(p) if p.verdict == crate::load::Verdict::Fail => Outcome::Failed(format!(
                     "expected 25 requests/s sustained with under 1% errors, got {}\n{}",
@@ -45,8 +46,19 @@ pub async fn throughput(opts: &super::RunOptions) -> ScenarioResult {
         line: 0,
         tags: vec!["ipsie".into(), "ipsie-al1".into(), "ipsie-throughput".into(), "must".into()],
         level: Level::Must,
+        steps: vec![super::report::StepRecord {
+            keyword: "Then".into(),
+            text: format!(
+                "scimcheck load's sustained phase, 25 req/s for 10 s: {}",
+                if figure.is_empty() { "not run" } else { figure.as_str() }
+            ),
+            status: match &outcome {
+                Outcome::Passed => "passed",
+                Outcome::Failed(_) => "failed",
+                _ => "skipped",
+            },
+        }],
         outcome,
-        steps: vec![],
         transcript: vec![],
         duration_ms: 0,
     }

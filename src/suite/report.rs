@@ -256,7 +256,9 @@ impl Report {
                     writeln!(out, "  checks {} ({}, {}): “{}”", r.id, r.keyword(), r.section(), r.quote)?;
                 }
             }
-            for (id, other) in cause.requirements.iter().filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?))) {
+            for (id, other) in
+                cause.requirements.iter().take(1).filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?)))
+            {
                 writeln!(out, "  profiles disagree on {id}: {other}")?;
             }
             let Outcome::Failed(msg) = &first.outcome else { continue };
