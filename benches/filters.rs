@@ -5,6 +5,10 @@
 //! overrides it. Figures are printed, not asserted: speed is measured here, not tested.
 
 use scimcheck::filter::{Limits, parse, parse_with};
+
+// The allocator the scimcheck binary uses, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
