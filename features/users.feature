@@ -57,12 +57,12 @@ Feature: Users: create, read, list, replace, delete
 
   @rfc7643-3.1-external-id-client @must
   Scenario: The server does not invent an externalId
-    When I POST to "/Users" with:
+    Given I POST to "/Users" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}noext@example.com"}
       """
-    Then the response status is 201
-    And the JSON at "externalId" does not exist
+    And the response status is 201
+    Then the JSON at "externalId" does not exist
     And I remember the JSON at "id" as "id"
     When I GET "/Users/${id}"
     Then the JSON at "externalId" does not exist
@@ -116,12 +116,12 @@ Feature: Users: create, read, list, replace, delete
 
   @rfc7643-4.1.1-password-never-returned @rfc7643-7-returned-never @must
   Scenario: The password is accepted but never returned
-    When I POST to "/Users" with:
+    Given I POST to "/Users" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}pw@example.com", "password": "t1meMa$heen"}
       """
-    Then the response status is 201
-    And the JSON at "password" does not exist
+    And the response status is 201
+    Then the JSON at "password" does not exist
     And I remember the JSON at "id" as "id"
     When I GET "/Users/${id}"
     Then the JSON at "password" does not exist
@@ -281,11 +281,11 @@ Feature: Users: create, read, list, replace, delete
 
   @rfc7644-5-precis @must
   Scenario: userName uniqueness follows PRECIS: width and normalisation forms collide
-    When I POST to "/Users" with:
+    Given I POST to "/Users" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}jos\u00e9@example.com"}
       """
-    Then the response status is 201
+    And the response status is 201
     When I POST to "/Users" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}jose\u0301@example.com"}
@@ -330,11 +330,11 @@ Feature: Users: create, read, list, replace, delete
 
   @rfc7643-7-case-exact-preserved @must
   Scenario: caseExact values keep their case (externalId)
-    When I POST to "/Users" with:
+    Given I POST to "/Users" with:
       """
       {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "${p}cased@example.com", "externalId": "${p}MiXeD-Case-Id"}
       """
-    Then the response status is 201
+    And the response status is 201
     And I remember the JSON at "id" as "id"
     When I GET "/Users/${id}"
     Then the JSON at "externalId" is "${p}MiXeD-Case-Id"
