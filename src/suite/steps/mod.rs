@@ -7,3 +7,4 @@ pub mod checks;
 pub mod events;
 pub mod fixtures;
 pub mod http;
+pub mod profiles;
