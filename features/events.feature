@@ -89,3 +89,15 @@ Feature: RFC 9967 asynchronous requests and their completion events
       """
     Then I read the completion events of that request
     And the bulk's 2 operations each have one completion event, with txn <Set-Txn>:<index>
+
+  @rfc9967-2.4-every-change @rfc9967-2.4-payload @needs-prov-events @needs-events-poll @needs-patch @must
+  Scenario: Every write emits its provisioning event, with attributes or data but not both
+    Given a user "tracked" exists
+    When I PATCH "/Users/${tracked}" with:
+      """
+      {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "displayName", "value": "Tracked"}]}
+      """
+    Then the PATCH succeeded
+    When I DELETE "/Users/${tracked}"
+    Then the response status is 204
+    And the provisioning events of "tracked" are "create, patch, delete"

@@ -328,6 +328,7 @@ fn saml_login(t: &Tenant, req: &Request) -> Result<Response> {
                         unique: crate::model::normalize::unique_keys(&rt, &n.attrs),
                         attrs: n.attrs.clone(),
                         members: None,
+                        put: false,
                     })
                 })?;
                 t.api.audit.record("saml", "saml.profile_sync", "User", &user.id, None, None);

@@ -38,7 +38,7 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
     if on(Async) {
         spc["securityEvents"] = json!({
             "asyncRequest": "request",
-            "eventUris": [super::events::ASYNC_RESP],
+            "eventUris": super::events::event_uris(),
         });
     }
     spc["RolesAndEntitlements"] = super::roles::spc_block();

@@ -161,7 +161,7 @@ impl Api {
                 _,
             ) => Err(not_allowed(req, "GET")),
             (["Events"], Post) if self.config.without.offers(offer::Feature::Async) => {
-                Ok(Response::json(200, self.events.poll(&req.json()?)?))
+                Ok(Response::json(200, events::poll(&self.events, &*self.store, &req.base_url, &req.json()?)?))
             }
             (["Roles"], Get) => roles::list(req),
             (["Roles", id], Get) => roles::get(req, id),

@@ -69,6 +69,7 @@ pub fn replace(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<
             members: rt
                 .is_group()
                 .then(|| MemberChange::Replace(members.iter().map(|m| (m.value.clone(), m.display.clone())).collect())),
+            put: true,
         })
     })?;
     let mut after = summary(rt, &record.attrs);
@@ -92,7 +93,7 @@ pub fn patch(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Re
         check_rules(api, rt, &out.attrs)?;
         before = Some(summary(rt, &current.attrs));
         change = out.members.clone();
-        Ok(Update { unique: unique_keys(rt, &out.attrs), attrs: out.attrs, members: out.members })
+        Ok(Update { unique: unique_keys(rt, &out.attrs), attrs: out.attrs, members: out.members, put: false })
     })?;
     let mut after = summary(rt, &record.attrs);
     match change {

@@ -44,6 +44,7 @@ CREATE INDEX IF NOT EXISTS uniq_by_id ON uniq (tenant, kind, id);
 CREATE INDEX IF NOT EXISTS eq_index_by_id ON eq_index (tenant, kind, id);
 CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (tenant, seq));
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, change TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counts (tenant TEXT NOT NULL, kind INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tenant, kind)) WITHOUT ROWID;
 INSERT OR IGNORE INTO counts (tenant, kind, n) SELECT tenant, kind, COUNT(*) FROM resources GROUP BY tenant, kind;
 ";

@@ -1,6 +1,6 @@
 //! The in-memory store: everything behind one lock, so every write is trivially atomic.
 
-use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
+use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
 use crate::clock;
 use crate::error::{Result, ScimError};
 use crate::filter::sort::SortKey;
@@ -27,6 +27,17 @@ struct Inner {
     /// member id → groups it belongs to.
     member_of: HashMap<String, BTreeSet<String>>,
     version: u64,
+    /// The outbox: changes not yet acknowledged, oldest first, and the last `seq` given.
+    changes: Vec<Change>,
+    change_seq: u64,
+}
+
+impl Inner {
+    fn record_change(&mut self, mut c: Change) {
+        self.change_seq += 1;
+        c.seq = self.change_seq;
+        self.changes.push(c);
+    }
 }
 
 impl MemoryStore {
@@ -149,6 +160,8 @@ impl Store for MemoryStore {
             inner.add_member(&id, &m, display);
         }
         inner.index(kind, &record);
+        let members = inner.members.get(&id).is_some_and(|m| !m.is_empty());
+        inner.record_change(Change::of(kind, &id, "create", record.version, None, Some(&record.attrs), members));
         inner.table_mut(kind).insert(id, record.clone());
         Ok(record)
     }
@@ -197,6 +210,7 @@ impl Store for MemoryStore {
         for k in update.unique {
             inner.unique.insert((kind, k), id.to_owned());
         }
+        let members_changed = update.members.is_some();
         match update.members {
             None => {}
             Some(MemberChange::Replace(all)) => {
@@ -227,6 +241,16 @@ impl Store for MemoryStore {
         };
         inner.unindex(kind, &current);
         inner.index(kind, &record);
+        let op = if update.put { "put" } else { "patch" };
+        inner.record_change(Change::of(
+            kind,
+            id,
+            op,
+            version,
+            Some(&current.attrs),
+            Some(&record.attrs),
+            members_changed,
+        ));
         inner.table_mut(kind).insert(id.to_owned(), record.clone());
         Ok(record)
     }
@@ -239,9 +263,11 @@ impl Store for MemoryStore {
         {
             return Err(ScimError::precondition_failed(format!("If-Match {h} does not match the current version")));
         }
+        let version = current.version;
         if let Some(old) = inner.table_mut(kind).remove(id) {
             inner.unindex(kind, &old);
         }
+        inner.record_change(Change::of(kind, id, "delete", version, None, None, false));
         inner.unique.retain(|(k, _), owner| !(*k == kind && owner == id));
         let groups: Vec<String> = inner.member_of.get(id).map(|g| g.iter().cloned().collect()).unwrap_or_default();
         for g in groups {
@@ -254,6 +280,17 @@ impl Store for MemoryStore {
                 }
             }
         }
+        Ok(())
+    }
+
+    fn changes(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
+        let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        Ok(inner.changes.iter().filter(|c| c.seq > after).take(limit).cloned().collect())
+    }
+
+    fn forget_changes(&self, seqs: &[u64]) -> Result<()> {
+        let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        inner.changes.retain(|c| !seqs.contains(&c.seq));
         Ok(())
     }
 

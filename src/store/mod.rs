@@ -44,6 +44,55 @@ pub struct Update {
     pub attrs: Map<String, Value>,
     pub unique: Vec<UniqueKey>,
     pub members: Option<MemberChange>,
+    /// A whole replacement (PUT) rather than a modification (PATCH); named in the change.
+    pub put: bool,
+}
+
+/// One provisioning change, written in the same atomic step as the change itself: the outbox
+/// the RFC 9967 provisioning events are read from, so an acknowledged write always has its
+/// event and an event never exists without its write.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Change {
+    /// Its place in the tenant's outbox (assigned by the store).
+    #[serde(default)]
+    pub seq: u64,
+    pub kind: String,
+    pub id: String,
+    /// `create`, `put`, `patch` or `delete`.
+    pub op: String,
+    pub version: u64,
+    /// The attributes created or modified (none for a delete).
+    pub attributes: Vec<String>,
+}
+
+impl Change {
+    /// The change a write makes: `before` is absent for a create, `after` for a delete.
+    pub fn of(
+        kind: Kind,
+        id: &str,
+        op: &str,
+        version: u64,
+        before: Option<&Map<String, Value>>,
+        after: Option<&Map<String, Value>>,
+        members: bool,
+    ) -> Change {
+        let mut attributes: Vec<String> = match (before, after) {
+            (_, None) => vec![],
+            (None, Some(a)) => a.keys().cloned().collect(),
+            (Some(b), Some(a)) => {
+                let mut keys: Vec<String> =
+                    a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+                keys.extend(b.keys().filter(|k| !a.contains_key(*k)).cloned());
+                keys
+            }
+        };
+        if members && after.is_some() {
+            attributes.push("members".to_owned());
+        }
+        attributes.sort();
+        attributes.dedup();
+        Change { seq: 0, kind: kind.as_str().to_owned(), id: id.to_owned(), op: op.to_owned(), version, attributes }
+    }
 }
 
 /// A page of a listing.
@@ -163,6 +212,10 @@ pub trait Store: Send + Sync + 'static {
     fn members(&self, group_id: &str) -> Result<Vec<Member>>;
     /// The groups a resource belongs to directly.
     fn groups_of(&self, member_id: &str) -> Result<Vec<GroupRef>>;
+    /// Up to `limit` changes after `after` (a `seq`), oldest first.
+    fn changes(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
+    /// Removes the changes with these sequence numbers (acknowledged by the event reader).
+    fn forget_changes(&self, seqs: &[u64]) -> Result<()>;
     /// The groups of several resources at once (a page of users), keyed by member id.
     fn groups_of_many(&self, member_ids: &[&str]) -> Result<std::collections::HashMap<String, Vec<GroupRef>>> {
         member_ids.iter().map(|id| Ok(((*id).to_owned(), self.groups_of(id)?))).collect()

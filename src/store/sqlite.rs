@@ -8,7 +8,7 @@
 //! tenant's resources of that kind, keeping only sort keys and ids in memory.
 
 use super::database::{Cached as _, Database, db_err};
-use super::{ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
+use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
 use crate::clock;
 use crate::error::{Result, ScimError};
 use crate::filter::sort::SortKey;
@@ -185,6 +185,15 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Writes a change to the outbox inside the write's own transaction.
+    fn outbox(&self, tx: &Transaction<'_>, change: &Change) -> Result<()> {
+        let text = serde_json::to_string(change).map_err(|e| ScimError::internal(e.to_string()))?;
+        tx.exec_c("INSERT INTO outbox (tenant, change) VALUES (?1, ?2)", params![self.tenant, text]).map_err(db_err)?;
+        Ok(())
+    }
+}
+
 impl Store for SqliteStore {
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
         let mut conn = self.db.write();
@@ -210,6 +219,8 @@ impl Store for SqliteStore {
         for (m, display) in &res.members {
             self.add_member(&tx, &id, m, display.as_deref())?;
         }
+        let members = !res.members.is_empty();
+        self.outbox(&tx, &Change::of(kind, &id, "create", record.version, None, Some(&record.attrs), members))?;
         tx.commit().map_err(db_err)?;
         self.cache.put(kind, &record);
         let ticket = self.db.committed();
@@ -272,6 +283,8 @@ impl Store for SqliteStore {
         if super::is_noop(&current, &update, &is_member, &count) {
             return Ok(current);
         }
+        let op = if update.put { "put" } else { "patch" };
+        let members_changed = update.members.is_some();
         let record = Record {
             id: id.to_owned(),
             attrs: update.attrs,
@@ -279,6 +292,9 @@ impl Store for SqliteStore {
             last_modified: clock::now(),
             version: Self::next_version(&tx)?,
         };
+        let change =
+            Change::of(kind, id, op, record.version, Some(&current.attrs), Some(&record.attrs), members_changed);
+        self.outbox(&tx, &change)?;
         self.put_record(&tx, kind, &record)?;
         self.write_keys(&tx, kind, &record, &update.unique)?;
         match update.members {
@@ -334,6 +350,7 @@ impl Store for SqliteStore {
             params![self.tenant, id],
         )
         .map_err(db_err)?;
+        self.outbox(&tx, &Change::of(kind, id, "delete", current.version, None, None, false))?;
         tx.commit().map_err(db_err)?;
         self.cache.remove(kind, id);
         let ticket = self.db.committed();
@@ -421,6 +438,43 @@ impl Store for SqliteStore {
             }
         }
         Ok(Page { total, records, more_before: start > 0, more_after: end < total })
+    }
+
+    fn changes(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
+        let conn = self.db.read();
+        let mut stmt = conn
+            .prepare_cached("SELECT seq, change FROM outbox WHERE tenant = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(params![self.tenant, after as i64, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, text) = row.map_err(db_err)?;
+            let mut c: Change = serde_json::from_str(&text).map_err(|e| ScimError::internal(e.to_string()))?;
+            c.seq = seq as u64;
+            out.push(c);
+        }
+        Ok(out)
+    }
+
+    fn forget_changes(&self, seqs: &[u64]) -> Result<()> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let ticket = {
+            let mut conn = self.db.write();
+            let tx = conn.transaction().map_err(db_err)?;
+            for seq in seqs {
+                tx.exec_c("DELETE FROM outbox WHERE tenant = ?1 AND seq = ?2", params![self.tenant, *seq as i64])
+                    .map_err(db_err)?;
+            }
+            tx.commit().map_err(db_err)?;
+            self.db.committed()
+        };
+        self.db.wait_durable(ticket)
     }
 
     fn members(&self, group_id: &str) -> Result<Vec<Member>> {

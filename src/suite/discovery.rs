@@ -62,6 +62,9 @@ impl Discovery {
                 "async" => (!self.async_offered()).then(|| {
                     "the server's ServiceProviderConfig does not offer asynchronous requests (securityEvents.asyncRequest is absent or \"none\"; RFC 9967 §4)".to_owned()
                 }),
+                "prov-events" => (!self.emits_provisioning_events()).then(|| {
+                    "the server's ServiceProviderConfig lists no provisioning event URIs (securityEvents.eventUris urn:ietf:params:scim:event:prov:…)".to_owned()
+                }),
                 "events-poll" => self.events_poll.is_none().then(|| {
                     "no --events-poll URL was given, so the events the server emits cannot be read".to_owned()
                 }),
@@ -81,6 +84,15 @@ impl Discovery {
             }
         }
         None
+    }
+
+    /// RFC 9967 §4: `securityEvents.eventUris` names provisioning events (§2.4).
+    pub fn emits_provisioning_events(&self) -> bool {
+        let uris =
+            self.spc.as_ref().and_then(|spc| find_ci(spc, "/securityEvents/eventUris")).and_then(Value::as_array);
+        uris.into_iter()
+            .flatten()
+            .any(|u| u.as_str().is_some_and(|u| u.starts_with("urn:ietf:params:scim:event:prov:")))
     }
 
     /// RFC 9967 §4: `securityEvents.asyncRequest` is "request" or "long".

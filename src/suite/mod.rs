@@ -143,6 +143,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         client,
         cleanup: opts.cleanup.clone(),
         discovery: caps,
+        events: Arc::default(),
     };
 
     let started = std::time::Instant::now();

@@ -29,6 +29,10 @@ pub struct Target {
     pub cleanup: Cleanup,
     /// What the server says it offers (fixture bodies are built from its schemas).
     pub discovery: Arc<super::discovery::Discovery>,
+    /// Every event read from the target's poll endpoint so far (decoded SET claims), shared by
+    /// all scenarios: the suite acknowledges what it read, so a scenario finds the events of
+    /// its own writes here whichever scenario polled them.
+    pub events: Arc<std::sync::Mutex<Vec<Value>>>,
 }
 
 tokio::task_local! {

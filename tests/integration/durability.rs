@@ -1,6 +1,7 @@
 //! Durability: kill the server with SIGKILL in the middle of a concurrent write load, restart
-//! it on the same data directory, and check that every acknowledged write is there and that no
-//! half-applied PATCH is visible.
+//! it on the same data directory, and check that every acknowledged write is there, that no
+//! half-applied PATCH is visible, and that the provisioning events match the writes (none
+//! missing, none without its write).
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -112,6 +113,47 @@ async fn acknowledged_writes_survive_sigkill() {
         assert_eq!(u["id"], id.as_str(), "acknowledged user {id} lost: {u}");
         assert_eq!(u.get("title"), u.get("nickName"), "half-applied PATCH visible: {u}");
     }
+    // The provisioning events (RFC 9967) are written in the write's own transaction: every
+    // acknowledged create has its event, and no create event names a user that is not there.
+    let mut creates: Vec<String> = Vec::new();
+    let mut ack: Vec<String> = Vec::new();
+    loop {
+        let answer = client
+            .post(format!("{base}/Events"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/scim+json")
+            .body(json!({"ack": ack, "maxEvents": 1000}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        ack.clear();
+        for (jti, set) in answer["sets"].as_object().unwrap() {
+            ack.push(jti.clone());
+            let claims = set.as_str().unwrap().split('.').nth(1).unwrap();
+            use base64::Engine as _;
+            let claims: Value =
+                serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap())
+                    .unwrap();
+            if claims["events"].get("urn:ietf:params:scim:event:prov:create:notice").is_some()
+                && claims["sub_id"]["uri"].as_str().unwrap().starts_with("/Users/")
+            {
+                creates.push(claims["sub_id"]["id"].as_str().unwrap().to_owned());
+            }
+        }
+        if answer["moreAvailable"] != true {
+            break;
+        }
+    }
+    for id in &created {
+        assert!(creates.contains(id), "acknowledged user {id} has no provisioning event");
+    }
+    for id in &creates {
+        let u = get(format!("{base}/Users/{id}")).await;
+        assert_eq!(u["id"], id.as_str(), "a create event names user {id}, which does not exist: {u}");
+    }
     // The admin state survived too: the admin token and the built-in key still work.
     let settings = client
         .get(format!("{}/settings", base.replace("/scim/v2", "/admin/v1")))
@@ -124,8 +166,9 @@ async fn acknowledged_writes_survive_sigkill() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "durability: {} users and {} member adds acknowledged before SIGKILL, all present after restart",
+        "durability: {} users and {} member adds acknowledged before SIGKILL, all present after restart; {} create events (a write committed but not yet acknowledged has one too), each naming a user that exists",
         created.len(),
-        added.len()
+        added.len(),
+        creates.len()
     );
 }

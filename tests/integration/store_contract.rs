@@ -52,19 +52,55 @@ fn create_get_update_delete(#[values("memory", "sqlite")] which: &str) {
                 attrs: a,
                 unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
                 members: None,
+                put: false,
             })
         })
         .unwrap();
     assert!(updated.version > r.version);
     assert_eq!(updated.created, r.created);
     let stale = s.update(Kind::User, &id, Some(&r.etag()), &mut |cur, _| {
-        Ok(Update { attrs: cur.attrs.clone(), unique: vec![], members: None })
+        Ok(Update { attrs: cur.attrs.clone(), unique: vec![], members: None, put: false })
     });
     assert_eq!(stale.unwrap_err().status, 412);
     assert_eq!(s.delete(Kind::User, &id, Some("W/\"0\"")).unwrap_err().status, 412);
     s.delete(Kind::User, &id, None).unwrap();
     assert!(s.get(Kind::User, &id).unwrap().is_none());
     assert_eq!(s.delete(Kind::User, &id, None).unwrap_err().status, 404);
+}
+
+/// Every write records its change (the RFC 9967 outbox) in the same step; a failed or no-op
+/// write records none; a forgotten change is gone.
+#[rstest]
+fn writes_record_their_changes(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    let id = user(&*s, "carol");
+    let patch = |put: bool, title: &'static str| {
+        move |cur: &scimcheck::model::Record, _: scimcheck::store::MembersOf<'_>| {
+            let mut a = cur.attrs.clone();
+            a.insert("title".into(), json!(title));
+            Ok(Update {
+                attrs: a,
+                unique: vec![UniqueKey { attr: "userName".into(), key: "carol".into() }],
+                members: None,
+                put,
+            })
+        }
+    };
+    s.update(Kind::User, &id, None, &mut patch(false, "x")).unwrap();
+    s.update(Kind::User, &id, None, &mut patch(false, "x")).unwrap(); // no change: no event
+    assert!(s.update(Kind::User, &id, Some("W/\"0\""), &mut patch(true, "y")).is_err(), "a failed write");
+    s.update(Kind::User, &id, None, &mut patch(true, "y")).unwrap();
+    s.delete(Kind::User, &id, None).unwrap();
+    let changes = s.changes(0, 10).unwrap();
+    let ops: Vec<&str> = changes.iter().map(|c| c.op.as_str()).collect();
+    assert_eq!(ops, ["create", "patch", "put", "delete"]);
+    assert_eq!(changes[0].attributes, ["emails", "userName"]);
+    assert_eq!(changes[1].attributes, ["title"]);
+    assert!(changes[3].attributes.is_empty() && changes.iter().all(|c| c.id == id && c.kind == "User"));
+    assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
+    s.forget_changes(&[changes[0].seq, changes[1].seq]).unwrap();
+    let left: Vec<String> = s.changes(0, 10).unwrap().into_iter().map(|c| c.op).collect();
+    assert_eq!(left, ["put", "delete"]);
 }
 
 #[rstest]
@@ -87,6 +123,7 @@ fn uniqueness_and_atomic_failures(#[values("memory", "sqlite")] which: &str) {
             attrs: attrs(json!({"userName": "alice"})),
             unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
             members: None,
+            put: false,
         })
     });
     assert_eq!(clash.unwrap_err().status, 409);
@@ -123,6 +160,7 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
                 attrs: cur.attrs.clone(),
                 unique: vec![],
                 members: Some(MemberChange::Delta { add: add.clone(), remove: remove.clone() }),
+                put: false,
             })
         }
     };
@@ -141,6 +179,7 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
             attrs: cur.attrs.clone(),
             unique: vec![],
             members: Some(MemberChange::Replace(vec![(u1.clone(), None)])),
+            put: false,
         })
     })
     .unwrap();

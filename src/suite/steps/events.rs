@@ -28,9 +28,56 @@ async fn async_header(w: &mut ScimWorld, name: String, value: String) {
     assert!(ok, "expected {want} on the 202, got {}\n{}", got.unwrap_or_else(|| "none".into()), w.last());
 }
 
-/// Reads every event on the poll endpoint (acknowledging none), and remembers as `events` the
-/// decoded claims of those whose `txn` is the last answer's `Set-Txn`, or starts with it and a
-/// colon (bulk operations). Inconclusive when the last answer was not asynchronous.
+/// Reads the poll endpoint until it has nothing more, acknowledging what it read, and keeps
+/// every event in the run's shared log (`Target::events`).
+async fn drain(w: &mut ScimWorld) {
+    let poll = w.target.discovery.events_poll.clone().expect("gated by @needs-events-poll");
+    let mut ack: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        let body = json!({"ack": ack, "maxEvents": 1000, "returnImmediately": true}).to_string();
+        w.send("POST", &poll, Some(&body), &[], AuthMode::Default).await;
+        assert_eq!(w.last().status, 200, "expected the poll endpoint to answer 200\n{}", w.last());
+        let answer = w.body().clone();
+        ack.clear();
+        {
+            let mut log = w.target.events.lock().unwrap_or_else(|p| p.into_inner());
+            for (jti, set) in answer["sets"].as_object().into_iter().flatten() {
+                ack.push(jti.clone());
+                if let Some(c) = set.as_str().and_then(claims)
+                    && !log.iter().any(|e| e["jti"] == c["jti"])
+                {
+                    log.push(c);
+                }
+            }
+        }
+        if answer["moreAvailable"] != Value::Bool(true) {
+            break;
+        }
+    }
+    if !ack.is_empty() {
+        let body = json!({"ack": ack, "maxEvents": 0, "returnImmediately": true}).to_string();
+        w.send("POST", &poll, Some(&body), &[], AuthMode::Default).await;
+    }
+}
+
+/// The events in the run's log that `keep` selects, after reading the poll endpoint (again,
+/// for a moment, when none is there yet).
+async fn find(w: &mut ScimWorld, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+    for _ in 0..20 {
+        drain(w).await;
+        let found: Vec<Value> =
+            w.target.events.lock().unwrap_or_else(|p| p.into_inner()).iter().filter(|e| keep(e)).cloned().collect();
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    vec![]
+}
+
+/// Remembers as `events` the decoded claims of the events whose `txn` is the last answer's
+/// `Set-Txn`, or starts with it and a colon (bulk operations). Inconclusive when the last
+/// answer was not asynchronous.
 #[then(expr = "I read the completion events of that request")]
 async fn read_events(w: &mut ScimWorld) {
     if !is_async(w) {
@@ -40,33 +87,10 @@ async fn read_events(w: &mut ScimWorld) {
         ));
     }
     let txn = w.header("set-txn").unwrap_or("").to_owned();
-    let poll = w.target.discovery.events_poll.clone().expect("gated by @needs-events-poll");
-    let mut found = Vec::new();
-    // The feed is shared by all scenarios; an event may take a moment to appear.
-    for _ in 0..20 {
-        w.send(
-            "POST",
-            &poll,
-            Some(&json!({"maxEvents": 1000, "returnImmediately": true}).to_string()),
-            &[],
-            AuthMode::Default,
-        )
-        .await;
-        assert_eq!(w.last().status, 200, "expected the poll endpoint to answer 200\n{}", w.last());
-        found = w.body()["sets"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, set)| set.as_str().and_then(claims))
-            .filter(|c| {
-                !txn.is_empty() && c["txn"].as_str().is_some_and(|t| t == txn || t.starts_with(&format!("{txn}:")))
-            })
-            .collect();
-        if !found.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let found = find(w, |c| {
+        !txn.is_empty() && c["txn"].as_str().is_some_and(|t| t == txn || t.starts_with(&format!("{txn}:")))
+    })
+    .await;
     // What an asynchronous bulk created is removed after the scenario, like any other.
     for e in &found {
         let op = &e["events"][crate::api::events::ASYNC_RESP];
@@ -79,6 +103,46 @@ async fn read_events(w: &mut ScimWorld) {
     }
     w.vars.insert("events".into(), Value::Array(found).to_string());
     w.vars.insert("txn".into(), txn);
+}
+
+/// RFC 9967 §2.4: the provisioning events about a resource, in the order they were read, as
+/// their short names (`create`, `patch`, `put`, `delete`), each checked for its payload.
+#[then(expr = "the provisioning events of {string} are {string}")]
+async fn provisioning(w: &mut ScimWorld, alias: String, want: String) {
+    let id = w.vars.get(&alias).cloned().unwrap_or_else(|| panic!("no resource remembered as '{alias}'"));
+    let want: Vec<&str> = want.split(',').map(str::trim).collect();
+    let prefix = format!("{}:", crate::api::events::PROV);
+    let mut got: Vec<(String, Value)> = Vec::new();
+    for _ in 0..5 {
+        let evs = find(w, |c| c["sub_id"]["uri"].as_str().is_some_and(|u| u.ends_with(&format!("/{id}")))).await;
+        got = evs
+            .into_iter()
+            .flat_map(|e| {
+                let events = e["events"].as_object().cloned().unwrap_or_default();
+                events.into_iter().filter(|(uri, _)| uri.starts_with(&prefix)).collect::<Vec<_>>()
+            })
+            .collect();
+        if got.len() >= want.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let names: Vec<String> = got
+        .iter()
+        .map(|(uri, _)| {
+            uri.trim_start_matches(&prefix).trim_end_matches(":notice").trim_end_matches(":full").to_owned()
+        })
+        .collect();
+    assert_eq!(names, want, "expected the provisioning events {want:?} about {id}, read {names:?}");
+    for (uri, payload) in &got {
+        let has = |k: &str| payload.get(k).is_some();
+        let ok = if uri.ends_with(":delete") {
+            !has("data") && !has("attributes")
+        } else {
+            has("data") != has("attributes") && (uri.ends_with(":full") == has("data"))
+        };
+        assert!(ok, "expected {uri} to carry exactly one of data (full) or attributes (notice), got {payload}");
+    }
 }
 
 /// The claims of a SET (a JWT): its middle part, base64url-decoded.
