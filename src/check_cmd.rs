@@ -26,7 +26,7 @@ pub struct CheckArgs {
     /// Cucumber tag expression selecting scenarios, e.g. "@must and not @okta".
     #[arg(long)]
     tags: Option<String>,
-    /// Select scenarios by profile (by default everything but the interop profile).
+    /// Select scenarios by profile (by default everything but the interop and IPSIE profiles).
     #[arg(long, value_enum)]
     profile: Option<Profile>,
     /// Fixture templates: a JSON object of bodies per resource type ({"User": {...}}), merged

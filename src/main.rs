@@ -74,7 +74,7 @@ enum Command {
         #[arg(long)]
         strict: bool,
         /// Turn optional SCIM features off, as a smaller server would (and say so in discovery):
-        /// a comma-separated list of etag, bulk, sort, filter, patch, groups, enterprise, cursor.
+        /// a comma-separated list of etag, bulk, sort, filter, patch, groups, enterprise, cursor, async.
         #[arg(long, value_name = "LIST", value_parser = parse_without)]
         without: Option<api::offer::Without>,
         /// Differ from the reference server the way a stricter or smaller real server does, and
