@@ -41,6 +41,16 @@ pub fn inconclusive(report: &Report) -> Vec<Cause> {
     )
 }
 
+impl Cause {
+    /// Where another profile asks the opposite of the requirement this cause is about (its
+    /// first, strongest one): the requirement id and what the other profile says.
+    pub fn disagreement(&self) -> Option<(&str, &'static str)> {
+        let id = self.requirements.first()?;
+        let other = super::requirements::Catalogue::embedded().get(id)?.disagrees.as_deref()?;
+        Some((id.as_str(), other))
+    }
+}
+
 fn group(report: &Report, pick: impl Fn(&Outcome) -> bool, key: impl Fn(usize) -> String) -> Vec<Cause> {
     let mut causes: Vec<Cause> = Vec::new();
     for (i, s) in report.scenarios.iter().enumerate().filter(|(_, s)| pick(&s.outcome)) {

@@ -104,8 +104,7 @@ fn causes(h: &mut String, report: &Report) {
                 write!(h, r##"<li><a href="#{}">{} — {}</a></li>"##, scenario_anchor(s), esc(&s.feature), esc(&s.name));
         }
         h.push_str("</ul>");
-        let cat = Catalogue::embedded();
-        for (id, other) in c.requirements.iter().take(1).filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?))) {
+        if let Some((id, other)) = c.disagreement() {
             let _ =
                 write!(h, r#"<p class="disagree">Profiles disagree on <code>{}</code>: {}</p>"#, esc(id), esc(other));
         }

@@ -140,6 +140,13 @@ impl ScenarioResult {
         "other"
     }
 
+    /// Whether the scenario checks an IdP's or a profile's expectation rather than an RFC
+    /// requirement: it cites no RFC requirement at its own level.
+    pub fn is_profile(&self) -> bool {
+        let reqs = self.requirements();
+        !reqs.iter().any(|r| r.source().is_rfc() && r.level == self.level) && reqs.iter().any(|r| !r.source().is_rfc())
+    }
+
     /// The requirements the scenario cites, from the catalogue (`features/requirements.toml`).
     pub fn requirements(&self) -> Vec<&'static super::requirements::Requirement> {
         let cat = super::requirements::Catalogue::embedded();
@@ -221,13 +228,6 @@ impl Report {
         format!("{} passed, {} failed, {} skipped", self.passed(), self.failed(), self.skipped())
     }
 
-    /// Whether the scenario checks an IdP's or a profile's expectation rather than an RFC
-    /// requirement: it cites no RFC requirement at its own level.
-    pub fn is_profile(s: &ScenarioResult) -> bool {
-        !s.requirements().iter().any(|r| r.source().is_rfc() && r.level == s.level)
-            && s.requirements().iter().any(|r| !r.source().is_rfc())
-    }
-
     /// Prints the findings grouped by cause (MUST first, each with its scenarios, the
     /// requirement it breaks and the exchange that showed it), the inconclusive scenarios by
     /// cause, skips with reasons, a table per area, and the closing line.
@@ -256,9 +256,7 @@ impl Report {
                     writeln!(out, "  checks {} ({}, {}): “{}”", r.id, r.keyword(), r.section(), r.quote)?;
                 }
             }
-            for (id, other) in
-                cause.requirements.iter().take(1).filter_map(|id| Some((id, cat.get(id)?.disagrees.as_ref()?)))
-            {
+            if let Some((id, other)) = cause.disagreement() {
                 writeln!(out, "  profiles disagree on {id}: {other}")?;
             }
             let Outcome::Failed(msg) = &first.outcome else { continue };
@@ -329,7 +327,7 @@ impl Report {
             writeln!(out, "\n{note}")?;
         }
         let must: Vec<&ScenarioResult> = self.failures(Level::Must).collect();
-        let profile = must.iter().filter(|s| Self::is_profile(s)).count();
+        let profile = must.iter().filter(|s| s.is_profile()).count();
         let rfc = must.len() - profile;
         let must_causes = causes.iter().filter(|c| c.level == Level::Must).count();
         let should = self.failures(Level::Should).count();

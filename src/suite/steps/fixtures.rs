@@ -17,6 +17,21 @@ pub async fn create_user(w: &mut ScimWorld, alias: &str) {
 
 /// Creates a user from the default body with `extra` (a JSON object) merged over it.
 pub async fn create_user_with(w: &mut ScimWorld, alias: &str, extra: Option<serde_json::Value>) {
+    create_user_shaped(w, alias, |obj| {
+        if let Some(serde_json::Value::Object(extra)) = extra {
+            obj.extend(extra);
+        }
+    })
+    .await;
+}
+
+/// Creates a user from the suite's realistic default body, changed by `shape`, then adapted
+/// to the target and remembered under `alias`.
+async fn create_user_shaped(
+    w: &mut ScimWorld,
+    alias: &str,
+    shape: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) {
     let user_name = format!("{}{alias}@example.com", w.prefix);
     let mut body = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -26,8 +41,8 @@ pub async fn create_user_with(w: &mut ScimWorld, alias: &str, extra: Option<serd
         "emails": [{"value": user_name, "type": "work", "primary": true}],
         "active": true,
     });
-    if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, body.as_object_mut()) {
-        obj.extend(extra);
+    if let Some(obj) = body.as_object_mut() {
+        shape(obj);
     }
     let body = w.target.discovery.clone().fixture("User", body, &w.prefix);
     let body = w.expand_json(&body.to_string().replace("${alias}", alias));
@@ -106,22 +121,7 @@ async fn user_exists_with(w: &mut ScimWorld, alias: String, step: &cucumber::ghe
 /// adaptation to its schemas then fills): the data a filter must cope with.
 #[given(expr = "a user {string} exists without {string}")]
 async fn user_without(w: &mut ScimWorld, alias: String, attr: String) {
-    let user_name = format!("{}{alias}@example.com", w.prefix);
-    let mut body = json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": user_name,
-        "name": {"givenName": alias, "familyName": "Tester"},
-        "displayName": format!("{alias} Tester"),
-        "emails": [{"value": user_name, "type": "work", "primary": true}],
-        "active": true,
-    });
-    if let Some(obj) = body.as_object_mut() {
-        obj.retain(|k, _| !k.eq_ignore_ascii_case(&attr));
-    }
-    let body = w.target.discovery.clone().fixture("User", body, &w.prefix);
-    let body = w.expand_json(&body.to_string().replace("${alias}", &alias));
-    w.send("POST", "/Users", Some(&body), &[], AuthMode::Default).await;
-    remember_created(w, &alias, "userName");
+    create_user_shaped(w, &alias, |obj| obj.retain(|k, _| !k.eq_ignore_ascii_case(&attr))).await;
 }
 
 #[given(expr = "users {string} exist")]
