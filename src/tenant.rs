@@ -143,9 +143,7 @@ impl Tenant {
 
     /// A tenant kept in a database: its store, saved admin state and audit log.
     pub fn durable(name: &str, db: &Database, config: Config, state: AdminState) -> Result<Tenant> {
-        let mut api = Api::new(Arc::new(db.store(name)), config);
-        let events = db.events(name)?;
-        api.audit = Arc::new(crate::audit::Audit::persistent(db.clone(), name, events));
+        let api = Api::new(Arc::new(db.store(name)), config);
         let t = Tenant {
             name: name.to_owned(),
             api,

@@ -47,7 +47,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
                 .map(str::to_owned)
                 .collect();
             let u = t.add_service_user(&name, privileges);
-            t.api.audit.record(
+            t.api.audit(
                 "admin",
                 "service_user.create",
                 "ServiceUser",
@@ -70,12 +70,12 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
             let body = req.json()?;
             let user_id = string(&body, "user_id")?;
             let (id, token) = t.add_key(&user_id, None)?;
-            t.api.audit.record("admin", "api_key.create", "ApiKey", &id, None, Some(json!({"user_id": user_id})));
+            t.api.audit("admin", "api_key.create", "ApiKey", &id, None, Some(json!({"user_id": user_id})));
             Ok(Response::json(201, json!({"id": id, "user_id": user_id, "token": token})))
         }
         (["api-keys", id], Delete) => {
             t.revoke_key(id)?;
-            t.api.audit.record("admin", "api_key.revoke", "ApiKey", id, None, None);
+            t.api.audit("admin", "api_key.revoke", "ApiKey", id, None, None);
             Ok(Response::empty(204))
         }
         (["teams"], Get) => Ok(ok(json!({"teams": teams(t)?}))),
@@ -85,7 +85,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
                 return Err(ScimError::uniqueness(format!("team '{name}' already exists")));
             }
             t.persist()?;
-            t.api.audit.record("admin", "team.create", "Team", &name, None, None);
+            t.api.audit("admin", "team.create", "Team", &name, None, None);
             Ok(Response::json(201, json!({"name": name})))
         }
         (["roles"], Get) => {
@@ -107,7 +107,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
                 return Err(ScimError::not_found(format!("no mapping for group '{group}'")));
             }
             t.persist()?;
-            t.api.audit.record("admin", "mapping.delete", "GroupMapping", group, removed.map(|m| json!(m)), None);
+            t.api.audit("admin", "mapping.delete", "GroupMapping", group, removed.map(|m| json!(m)), None);
             Ok(Response::empty(204))
         }
         (["users", id, "access"], Get) => Ok(ok(access(t, id)?)),
@@ -124,7 +124,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
                     )));
                 }
             };
-            let (events, more) = t.api.audit.after(after, limit);
+            let (events, more) = t.api.store.audit_after(after, limit)?;
             // Where to continue: the sequence number of the last event returned (or `after`).
             let next_after = events.last().map_or(after, |e| e.seq);
             Ok(ok(json!({"events": events, "next_after": next_after, "more": more})))
@@ -145,7 +145,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
             if !app.remove_tenant(name) {
                 return Err(ScimError::not_found(format!("no tenant named '{name}'")));
             }
-            t.api.audit.record("admin", "tenant.delete", "Tenant", name, None, None);
+            t.api.audit("admin", "tenant.delete", "Tenant", name, None, None);
             Ok(Response::empty(204))
         }
         (["tenants"], Post) => {
@@ -164,7 +164,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
             }
             let admin_token = super::auth::generate_token("admin");
             app.add_tenant(&name, &admin_token);
-            t.api.audit.record("admin", "tenant.create", "Tenant", &name, None, None);
+            t.api.audit("admin", "tenant.create", "Tenant", &name, None, None);
             Ok(Response::json(
                 201,
                 json!({
@@ -214,7 +214,7 @@ fn put_settings(t: &Tenant, req: &Request) -> Result<Response> {
         SettingsError::UnknownRole(r) => ScimError::invalid_value(format!("unknown role '{r}'")),
     })?;
     t.set_settings(next.clone());
-    t.api.audit.record("admin", "settings.update", "Settings", &t.name, Some(json!(current)), Some(json!(next)));
+    t.api.audit("admin", "settings.update", "Settings", &t.name, Some(json!(current)), Some(json!(next)));
     Ok(ok(json!(next)))
 }
 
@@ -234,14 +234,7 @@ fn put_mapping(t: &Tenant, req: &Request, group: &str) -> Result<Response> {
     let mapping = Mapping { group: group.to_owned(), assignments };
     let before = t.state_mut().mappings.insert(group.to_lowercase(), mapping.clone());
     t.persist()?;
-    t.api.audit.record(
-        "admin",
-        "mapping.update",
-        "GroupMapping",
-        group,
-        before.map(|m| json!(m)),
-        Some(json!(mapping)),
-    );
+    t.api.audit("admin", "mapping.update", "GroupMapping", group, before.map(|m| json!(m)), Some(json!(mapping)));
     Ok(ok(json!(mapping)))
 }
 
@@ -314,8 +307,8 @@ fn saml_login(t: &Tenant, req: &Request) -> Result<Response> {
         None if settings.saml_jit_enabled => {
             let n = normalize(&rt, &profile(None), Mode::default())?;
             let unique = crate::model::normalize::unique_keys(&rt, &n.attrs);
-            let r = t.api.store.create(Kind::User, NewResource { attrs: n.attrs, unique, members: vec![] })?;
-            t.api.audit.record("saml", "saml.jit_create", "User", &r.id, None, Some(json!({"userName": name_id})));
+            let new = NewResource { attrs: n.attrs, unique, members: vec![], actor: "saml".into() };
+            let r = t.api.store.create(Kind::User, new)?;
             Ok(Response::json(201, json!({"user_id": r.id, "created": true, "profile_updated": false})))
         }
         None => Err(ScimError::forbidden(format!("'{name_id}' has no account and SAML JIT provisioning is off"))),
@@ -329,11 +322,11 @@ fn saml_login(t: &Tenant, req: &Request) -> Result<Response> {
                         attrs: n.attrs.clone(),
                         members: None,
                         put: false,
+                        actor: "saml".into(),
                     })
                 })?;
-                t.api.audit.record("saml", "saml.profile_sync", "User", &user.id, None, None);
             }
-            t.api.audit.record("saml", "saml.login", "User", &user.id, None, None);
+            t.api.audit("saml", "saml.login", "User", &user.id, None, None);
             Ok(ok(json!({"user_id": user.id, "created": false, "profile_updated": sync})))
         }
     }

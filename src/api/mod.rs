@@ -81,7 +81,6 @@ pub struct Api {
     pub config: Config,
     /// Signs pagination cursors.
     pub cursors: cursor::CursorKey,
-    pub audit: Arc<crate::audit::Audit>,
     /// Completion events of asynchronous requests, until acknowledged (RFC 9967).
     pub events: events::Feed,
 }
@@ -103,8 +102,24 @@ impl Api {
             store,
             config,
             cursors: cursor::CursorKey::random(3600),
-            audit: Arc::new(crate::audit::Audit::default()),
             events: events::Feed::default(),
+        }
+    }
+
+    /// Records an admin change in the tenant's audit log (SCIM writes are recorded by the store,
+    /// with the write). A failure to record is logged, not returned: the change itself is made.
+    pub fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        resource_type: &str,
+        resource_id: &str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) {
+        let event = crate::audit::Event::new(actor, action, resource_type, resource_id, before, after);
+        if let Err(e) = self.store.audit(event) {
+            tracing::error!(error = %e.detail, "could not store an audit event");
         }
     }
 

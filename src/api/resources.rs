@@ -25,13 +25,8 @@ pub fn create(api: &Api, req: &Request, rt: &ResourceType) -> Result<Response> {
     let members: Vec<(String, Option<String>)> =
         input.members.unwrap_or_default().into_iter().map(|m| (m.value, m.display)).collect();
     let unique = unique_keys(rt, &input.attrs);
-    let added: Vec<String> = members.iter().map(|(m, _)| m.clone()).collect();
-    let record = api.store.create(kind_of(rt), NewResource { attrs: input.attrs, unique, members })?;
-    let mut after = summary(rt, &record.attrs);
-    if !added.is_empty() {
-        after["members_added"] = ids_json(&added);
-    }
-    api.audit.record(&req.actor, "create", &rt.name, &record.id, None, Some(after));
+    let new = NewResource { attrs: input.attrs, unique, members, actor: req.actor.clone() };
+    let record = api.store.create(kind_of(rt), new)?;
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
     Ok(Response::json(201, body)
         .with_header("location", location(rt, &record, &req.base_url))
@@ -59,10 +54,8 @@ pub fn replace(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<
     let input = normalize(rt, &req.json()?, api.config.mode())?;
     check_rules(api, rt, &input.attrs)?;
     let members = input.members.clone().unwrap_or_default();
-    let mut before = None;
     let record = api.store.update(kind_of(rt), id, req.header("if-match"), &mut |current, _| {
         crate::patch::check_immutable(rt, &current.attrs, &input.attrs)?;
-        before = Some(summary(rt, &current.attrs));
         Ok(Update {
             attrs: input.attrs.clone(),
             unique: unique_keys(rt, &input.attrs),
@@ -70,13 +63,9 @@ pub fn replace(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<
                 .is_group()
                 .then(|| MemberChange::Replace(members.iter().map(|m| (m.value.clone(), m.display.clone())).collect())),
             put: true,
+            actor: req.actor.clone(),
         })
     })?;
-    let mut after = summary(rt, &record.attrs);
-    if rt.is_group() {
-        after["members"] = Value::from("replaced");
-    }
-    api.audit.record(&req.actor, "replace", &rt.name, id, before, Some(after));
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
     Ok(Response::json(200, body).with_header("etag", record.etag()))
 }
@@ -87,26 +76,17 @@ pub fn patch(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Re
     let proj = projection(req, rt)?;
     let mode = api.config.mode();
     let ops = crate::patch::parse_request(&req.json()?, mode)?;
-    let (mut before, mut change) = (None, None);
     let record = api.store.update(kind_of(rt), id, req.header("if-match"), &mut |current, members| {
         let out = crate::patch::apply(rt, &current.id, &current.attrs, members, &ops, mode)?;
         check_rules(api, rt, &out.attrs)?;
-        before = Some(summary(rt, &current.attrs));
-        change = out.members.clone();
-        Ok(Update { unique: unique_keys(rt, &out.attrs), attrs: out.attrs, members: out.members, put: false })
+        Ok(Update {
+            unique: unique_keys(rt, &out.attrs),
+            attrs: out.attrs,
+            members: out.members,
+            put: false,
+            actor: req.actor.clone(),
+        })
     })?;
-    let mut after = summary(rt, &record.attrs);
-    match change {
-        Some(MemberChange::Replace(all)) => {
-            after["members"] = ids_json(&all.into_iter().map(|(m, _)| m).collect::<Vec<_>>());
-        }
-        Some(MemberChange::Delta { add, remove }) => {
-            after["members_added"] = ids_json(&add.into_iter().map(|(m, _)| m).collect::<Vec<_>>());
-            after["members_removed"] = ids_json(&remove);
-        }
-        None => {}
-    }
-    api.audit.record(&req.actor, "patch", &rt.name, id, before, Some(after));
     // A group's full representation grows with its members (a 5,000-member group is ~1 MB to
     // render and send on every member add), and IdPs do not read it back: Entra prefers 204 for
     // groups, Okta accepts either. RFC 7644 §3.5.2 allows 204 unless `attributes` asks for 200.
@@ -120,9 +100,7 @@ pub fn patch(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Re
 
 /// `DELETE /{endpoint}/{id}`: 204, and the resource is gone with its memberships.
 pub fn delete(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Response> {
-    let before = api.store.get(kind_of(rt), id)?.map(|r| summary(rt, &r.attrs));
-    api.store.delete(kind_of(rt), id, req.header("if-match"))?;
-    api.audit.record(&req.actor, "delete", &rt.name, id, before, None);
+    api.store.delete(kind_of(rt), id, req.header("if-match"), &req.actor)?;
     Ok(Response::empty(204))
 }
 
@@ -132,27 +110,6 @@ fn check_rules(api: &Api, rt: &ResourceType, attrs: &Map<String, Value>) -> Resu
         crate::product::rules::check_user(attrs)?;
     }
     Ok(())
-}
-
-/// What the audit log shows of a resource: its name and, for users, whether it is active.
-fn summary(rt: &ResourceType, attrs: &Map<String, Value>) -> Value {
-    if rt.is_group() {
-        serde_json::json!({"displayName": attrs.get("displayName")})
-    } else {
-        serde_json::json!({
-            "userName": attrs.get("userName"),
-            "active": attrs.get("active").and_then(Value::as_bool).unwrap_or(true),
-        })
-    }
-}
-
-/// Member ids for the audit log, at most 100 of them.
-fn ids_json(ids: &[String]) -> Value {
-    let mut v: Vec<Value> = ids.iter().take(100).map(|i| Value::from(i.as_str())).collect();
-    if ids.len() > 100 {
-        v.push(Value::from(format!("... and {} more", ids.len() - 100)));
-    }
-    Value::Array(v)
 }
 
 /// Reads a resource or fails with 404.

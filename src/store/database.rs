@@ -202,7 +202,7 @@ impl Database {
         let ticket = {
             let mut conn = self.write();
             let tx = conn.transaction().map_err(db_err)?;
-            for table in ["resources", "uniq", "eq_index", "members", "events", "counts"] {
+            for table in ["resources", "uniq", "eq_index", "members", "events", "outbox", "counts"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [name]).map_err(db_err)?;
             }
             tx.execute("DELETE FROM tenants WHERE name = ?1", [name]).map_err(db_err)?;
@@ -224,31 +224,54 @@ impl Database {
         Ok(rows.into_iter().filter_map(|(n, s)| Some((n, serde_json::from_str(&s).ok()?))).collect())
     }
 
-    /// Appends an audit event.
-    pub fn append_event(&self, tenant: &str, seq: u64, event: &Value) -> Result<()> {
-        let ticket = {
+    /// Appends an admin change to a tenant's audit log, durably; its sequence number.
+    pub fn audit(&self, tenant: &str, event: crate::audit::Event) -> Result<u64> {
+        let (seq, ticket) = {
             let conn = self.write();
-            conn.execute(
-                "INSERT INTO events (tenant, seq, event) VALUES (?1, ?2, ?3)",
-                params![tenant, seq as i64, event.to_string()],
-            )
-            .map_err(db_err)?;
-            self.committed()
+            (append_event(&conn, tenant, event)?, self.committed())
         };
-        self.wait_durable(ticket)
+        self.wait_durable(ticket)?;
+        Ok(seq)
     }
 
-    /// A tenant's audit events, in order.
-    pub fn events(&self, tenant: &str) -> Result<Vec<Value>> {
+    /// Up to `limit` (at most [`crate::audit::PAGE`]) of a tenant's audit events after `after`,
+    /// and whether more follow.
+    pub fn audit_after(&self, tenant: &str, after: u64, limit: usize) -> Result<(Vec<crate::audit::Event>, bool)> {
+        let limit = limit.min(crate::audit::PAGE);
         let conn = self.read();
-        let mut st = conn.prepare("SELECT event FROM events WHERE tenant = ?1 ORDER BY seq").map_err(db_err)?;
+        let mut st = conn
+            .prepare_cached("SELECT seq, event FROM events WHERE tenant = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+            .map_err(db_err)?;
         let rows = st
-            .query_map([tenant], |r| r.get::<_, String>(0))
+            .query_map(params![tenant, after as i64, limit as i64 + 1], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(db_err)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(db_err)?;
-        Ok(rows.into_iter().filter_map(|s| serde_json::from_str(&s).ok()).collect())
+        let more = rows.len() > limit;
+        let mut events = Vec::with_capacity(rows.len().min(limit));
+        for (seq, text) in rows.into_iter().take(limit) {
+            let mut e: crate::audit::Event =
+                serde_json::from_str(&text).map_err(|e| ScimError::internal(format!("a stored audit event: {e}")))?;
+            e.seq = seq as u64;
+            events.push(e);
+        }
+        Ok((events, more))
     }
+}
+
+/// Appends an audit event on `conn` (inside the caller's transaction, when it has one), giving
+/// it the tenant's next sequence number.
+pub(crate) fn append_event(conn: &Connection, tenant: &str, mut event: crate::audit::Event) -> Result<u64> {
+    let seq: i64 = conn
+        .row_c("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE tenant = ?1", params![tenant], |r| r.get(0))
+        .map_err(db_err)?;
+    event.seq = seq as u64;
+    let text = serde_json::to_string(&event).map_err(|e| ScimError::internal(e.to_string()))?;
+    conn.exec_c("INSERT INTO events (tenant, seq, event) VALUES (?1, ?2, ?3)", params![tenant, seq, text])
+        .map_err(db_err)?;
+    Ok(seq as u64)
 }
 
 /// Creates the schema (or checks its version) on a fresh connection.

@@ -1,6 +1,7 @@
 //! The in-memory store: everything behind one lock, so every write is trivially atomic.
 
 use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
+use crate::audit::Event;
 use crate::clock;
 use crate::error::{Result, ScimError};
 use crate::filter::sort::SortKey;
@@ -30,6 +31,8 @@ struct Inner {
     /// The outbox: changes not yet acknowledged, oldest first, and the last `seq` given.
     changes: Vec<Change>,
     change_seq: u64,
+    /// The audit log, written under the same lock as the change it records.
+    audit: crate::audit::Log,
 }
 
 impl Inner {
@@ -156,7 +159,10 @@ impl Store for MemoryStore {
         for k in res.unique {
             inner.unique.insert((kind, k), id.clone());
         }
-        for (m, display) in res.members {
+        let added = MemberChange::Delta { add: res.members, remove: vec![] };
+        inner.audit.append(Event::of_write(&res.actor, kind, &id, "create", None, Some(&record.attrs), Some(&added)));
+        let MemberChange::Delta { add, .. } = added else { unreachable!("built as a delta just above") };
+        for (m, display) in add {
             inner.add_member(&id, &m, display);
         }
         inner.index(kind, &record);
@@ -211,6 +217,17 @@ impl Store for MemoryStore {
             inner.unique.insert((kind, k), id.to_owned());
         }
         let members_changed = update.members.is_some();
+        let op = if update.put { "put" } else { "patch" };
+        let event = Event::of_write(
+            &update.actor,
+            kind,
+            id,
+            op,
+            Some(&current.attrs),
+            Some(&update.attrs),
+            update.members.as_ref(),
+        );
+        inner.audit.append(event);
         match update.members {
             None => {}
             Some(MemberChange::Replace(all)) => {
@@ -241,7 +258,6 @@ impl Store for MemoryStore {
         };
         inner.unindex(kind, &current);
         inner.index(kind, &record);
-        let op = if update.put { "put" } else { "patch" };
         inner.record_change(Change::of(
             kind,
             id,
@@ -255,7 +271,7 @@ impl Store for MemoryStore {
         Ok(record)
     }
 
-    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<()> {
+    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>, actor: &str) -> Result<()> {
         let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
         let current = inner.table(kind).get(id).ok_or_else(|| not_found(kind, id))?;
         if let Some(h) = if_match
@@ -264,6 +280,8 @@ impl Store for MemoryStore {
             return Err(ScimError::precondition_failed(format!("If-Match {h} does not match the current version")));
         }
         let version = current.version;
+        let event = Event::of_write(actor, kind, id, "delete", Some(&current.attrs), None, None);
+        inner.audit.append(event);
         if let Some(old) = inner.table_mut(kind).remove(id) {
             inner.unindex(kind, &old);
         }
@@ -292,6 +310,16 @@ impl Store for MemoryStore {
         let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
         inner.changes.retain(|c| !seqs.contains(&c.seq));
         Ok(())
+    }
+
+    fn audit(&self, event: Event) -> Result<u64> {
+        let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        Ok(inner.audit.append(event))
+    }
+
+    fn audit_after(&self, after: u64, limit: usize) -> Result<(Vec<Event>, bool)> {
+        let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        Ok(inner.audit.after(after, limit))
     }
 
     fn list(&self, kind: Kind, query: &ListQuery<'_>) -> Result<Page> {

@@ -27,6 +27,8 @@ pub struct NewResource {
     pub unique: Vec<UniqueKey>,
     /// Member ids (with the display the client sent); groups only.
     pub members: Vec<(String, Option<String>)>,
+    /// Who asks, for the audit event written with the change.
+    pub actor: String,
 }
 
 /// How a write changes a group's members.
@@ -39,13 +41,15 @@ pub enum MemberChange {
 }
 
 /// The new state of a resource, computed from its current state inside the store's write step.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Update {
     pub attrs: Map<String, Value>,
     pub unique: Vec<UniqueKey>,
     pub members: Option<MemberChange>,
     /// A whole replacement (PUT) rather than a modification (PATCH); named in the change.
     pub put: bool,
+    /// Who asks, for the audit event written with the change.
+    pub actor: String,
 }
 
 /// One provisioning change, written in the same atomic step as the change itself: the outbox
@@ -205,7 +209,8 @@ pub trait Store: Send + Sync + 'static {
         f: &mut dyn FnMut(&Record, MembersOf<'_>) -> Result<Update>,
     ) -> Result<Record>;
     /// Deletes a resource and its memberships; 404 when absent, 412 on `if_match` mismatch.
-    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<()>;
+    /// `actor` is named in the audit event written with it.
+    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>, actor: &str) -> Result<()>;
     /// Lists resources of a kind.
     fn list(&self, kind: Kind, query: &ListQuery<'_>) -> Result<Page>;
     /// A group's members.
@@ -216,6 +221,12 @@ pub trait Store: Send + Sync + 'static {
     fn changes(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
     /// Removes the changes with these sequence numbers (acknowledged by the event reader).
     fn forget_changes(&self, seqs: &[u64]) -> Result<()>;
+    /// Appends an event to the audit log (SCIM writes write theirs themselves) and returns its
+    /// sequence number.
+    fn audit(&self, event: crate::audit::Event) -> Result<u64>;
+    /// Up to `limit` (at most [`crate::audit::PAGE`]) audit events after `after`, and whether
+    /// more follow.
+    fn audit_after(&self, after: u64, limit: usize) -> Result<(Vec<crate::audit::Event>, bool)>;
     /// The groups of several resources at once (a page of users), keyed by member id.
     fn groups_of_many(&self, member_ids: &[&str]) -> Result<std::collections::HashMap<String, Vec<GroupRef>>> {
         member_ids.iter().map(|id| Ok(((*id).to_owned(), self.groups_of(id)?))).collect()

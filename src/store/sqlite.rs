@@ -9,6 +9,7 @@
 
 use super::database::{Cached as _, Database, db_err};
 use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
+use crate::audit::Event;
 use crate::clock;
 use crate::error::{Result, ScimError};
 use crate::filter::sort::SortKey;
@@ -186,10 +187,12 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// Writes a change to the outbox inside the write's own transaction.
-    fn outbox(&self, tx: &Transaction<'_>, change: &Change) -> Result<()> {
+    /// Writes a change to the outbox, and its audit event to the log, inside the write's own
+    /// transaction.
+    fn outbox(&self, tx: &Transaction<'_>, change: &Change, event: Event) -> Result<()> {
         let text = serde_json::to_string(change).map_err(|e| ScimError::internal(e.to_string()))?;
         tx.exec_c("INSERT INTO outbox (tenant, change) VALUES (?1, ?2)", params![self.tenant, text]).map_err(db_err)?;
+        super::database::append_event(tx, &self.tenant, event)?;
         Ok(())
     }
 }
@@ -220,7 +223,10 @@ impl Store for SqliteStore {
             self.add_member(&tx, &id, m, display.as_deref())?;
         }
         let members = !res.members.is_empty();
-        self.outbox(&tx, &Change::of(kind, &id, "create", record.version, None, Some(&record.attrs), members))?;
+        let change = Change::of(kind, &id, "create", record.version, None, Some(&record.attrs), members);
+        let added = MemberChange::Delta { add: res.members, remove: vec![] };
+        let event = Event::of_write(&res.actor, kind, &id, "create", None, Some(&record.attrs), Some(&added));
+        self.outbox(&tx, &change, event)?;
         tx.commit().map_err(db_err)?;
         self.cache.put(kind, &record);
         let ticket = self.db.committed();
@@ -294,7 +300,16 @@ impl Store for SqliteStore {
         };
         let change =
             Change::of(kind, id, op, record.version, Some(&current.attrs), Some(&record.attrs), members_changed);
-        self.outbox(&tx, &change)?;
+        let event = Event::of_write(
+            &update.actor,
+            kind,
+            id,
+            op,
+            Some(&current.attrs),
+            Some(&record.attrs),
+            update.members.as_ref(),
+        );
+        self.outbox(&tx, &change, event)?;
         self.put_record(&tx, kind, &record)?;
         self.write_keys(&tx, kind, &record, &update.unique)?;
         match update.members {
@@ -327,7 +342,7 @@ impl Store for SqliteStore {
         Ok(record)
     }
 
-    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>) -> Result<()> {
+    fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>, actor: &str) -> Result<()> {
         let mut conn = self.db.write();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         let current = self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
@@ -350,7 +365,8 @@ impl Store for SqliteStore {
             params![self.tenant, id],
         )
         .map_err(db_err)?;
-        self.outbox(&tx, &Change::of(kind, id, "delete", current.version, None, None, false))?;
+        let change = Change::of(kind, id, "delete", current.version, None, None, false);
+        self.outbox(&tx, &change, Event::of_write(actor, kind, id, "delete", Some(&current.attrs), None, None))?;
         tx.commit().map_err(db_err)?;
         self.cache.remove(kind, id);
         let ticket = self.db.committed();
@@ -475,6 +491,14 @@ impl Store for SqliteStore {
             self.db.committed()
         };
         self.db.wait_durable(ticket)
+    }
+
+    fn audit(&self, event: Event) -> Result<u64> {
+        self.db.audit(&self.tenant, event)
+    }
+
+    fn audit_after(&self, after: u64, limit: usize) -> Result<(Vec<Event>, bool)> {
+        self.db.audit_after(&self.tenant, after, limit)
     }
 
     fn members(&self, group_id: &str) -> Result<Vec<Member>> {

@@ -154,6 +154,43 @@ async fn acknowledged_writes_survive_sigkill() {
         let u = get(format!("{base}/Users/{id}")).await;
         assert_eq!(u["id"], id.as_str(), "a create event names user {id}, which does not exist: {u}");
     }
+    // The audit log is written in the same transaction too: every acknowledged create and
+    // member add has its audit event, and every create in the log names a user that exists.
+    let admin = base.replace("/scim/v2", "/admin/v1");
+    let (mut logged, mut member_adds, mut after) = (Vec::new(), Vec::new(), 0);
+    loop {
+        let page = client
+            .get(format!("{admin}/events?after={after}&limit=1000"))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        for e in page["events"].as_array().unwrap() {
+            match (e["action"].as_str(), e["resource_type"].as_str()) {
+                (Some("create"), Some("User")) => logged.push(e["resource_id"].as_str().unwrap().to_owned()),
+                (Some("patch"), Some("Group")) => {
+                    member_adds.extend(e["after"]["members_added"].as_array().into_iter().flatten().cloned())
+                }
+                _ => {}
+            }
+        }
+        after = page["next_after"].as_u64().unwrap();
+        if page["more"] != true {
+            break;
+        }
+    }
+    for id in &created {
+        assert!(logged.contains(id), "acknowledged user {id} has no audit event");
+    }
+    for id in &added {
+        assert!(member_adds.contains(&Value::from(id.as_str())), "acknowledged member add {id} has no audit event");
+    }
+    for id in &logged {
+        assert!(creates.contains(id), "the audit log names user {id}, which has no provisioning event");
+    }
     // The admin state survived too: the admin token and the built-in key still work.
     let settings = client
         .get(format!("{}/settings", base.replace("/scim/v2", "/admin/v1")))
@@ -166,9 +203,10 @@ async fn acknowledged_writes_survive_sigkill() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "durability: {} users and {} member adds acknowledged before SIGKILL, all present after restart; {} create events (a write committed but not yet acknowledged has one too), each naming a user that exists",
+        "durability: {} users and {} member adds acknowledged before SIGKILL, all present after restart; {} create events (a write committed but not yet acknowledged has one too), each naming a user that exists; {} audit creates, each with its provisioning event",
         created.len(),
         added.len(),
-        creates.len()
+        creates.len(),
+        logged.len()
     );
 }

@@ -29,6 +29,7 @@ fn user(s: &dyn Store, name: &str) -> String {
         attrs: attrs(json!({"userName": name, "emails": [{"value": format!("{name}@x.org")}]})),
         unique: vec![key],
         members: vec![],
+        actor: "t".into(),
     };
     s.create(Kind::User, res).unwrap().id
 }
@@ -53,19 +54,20 @@ fn create_get_update_delete(#[values("memory", "sqlite")] which: &str) {
                 unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
                 members: None,
                 put: false,
+                actor: "t".into(),
             })
         })
         .unwrap();
     assert!(updated.version > r.version);
     assert_eq!(updated.created, r.created);
     let stale = s.update(Kind::User, &id, Some(&r.etag()), &mut |cur, _| {
-        Ok(Update { attrs: cur.attrs.clone(), unique: vec![], members: None, put: false })
+        Ok(Update { attrs: cur.attrs.clone(), unique: vec![], members: None, put: false, actor: "t".into() })
     });
     assert_eq!(stale.unwrap_err().status, 412);
-    assert_eq!(s.delete(Kind::User, &id, Some("W/\"0\"")).unwrap_err().status, 412);
-    s.delete(Kind::User, &id, None).unwrap();
+    assert_eq!(s.delete(Kind::User, &id, Some("W/\"0\""), "t").unwrap_err().status, 412);
+    s.delete(Kind::User, &id, None, "t").unwrap();
     assert!(s.get(Kind::User, &id).unwrap().is_none());
-    assert_eq!(s.delete(Kind::User, &id, None).unwrap_err().status, 404);
+    assert_eq!(s.delete(Kind::User, &id, None, "t").unwrap_err().status, 404);
 }
 
 /// Every write records its change (the RFC 9967 outbox) in the same step; a failed or no-op
@@ -83,6 +85,7 @@ fn writes_record_their_changes(#[values("memory", "sqlite")] which: &str) {
                 unique: vec![UniqueKey { attr: "userName".into(), key: "carol".into() }],
                 members: None,
                 put,
+                actor: "okta".into(),
             })
         }
     };
@@ -90,7 +93,7 @@ fn writes_record_their_changes(#[values("memory", "sqlite")] which: &str) {
     s.update(Kind::User, &id, None, &mut patch(false, "x")).unwrap(); // no change: no event
     assert!(s.update(Kind::User, &id, Some("W/\"0\""), &mut patch(true, "y")).is_err(), "a failed write");
     s.update(Kind::User, &id, None, &mut patch(true, "y")).unwrap();
-    s.delete(Kind::User, &id, None).unwrap();
+    s.delete(Kind::User, &id, None, "t").unwrap();
     let changes = s.changes(0, 10).unwrap();
     let ops: Vec<&str> = changes.iter().map(|c| c.op.as_str()).collect();
     assert_eq!(ops, ["create", "patch", "put", "delete"]);
@@ -101,6 +104,11 @@ fn writes_record_their_changes(#[values("memory", "sqlite")] which: &str) {
     s.forget_changes(&[changes[0].seq, changes[1].seq]).unwrap();
     let left: Vec<String> = s.changes(0, 10).unwrap().into_iter().map(|c| c.op).collect();
     assert_eq!(left, ["put", "delete"]);
+    // The audit log has the same writes, each with its actor, and is not forgotten with them.
+    let (log, _) = s.audit_after(0, 10).unwrap();
+    let seen: Vec<(&str, &str)> = log.iter().map(|e| (e.action.as_str(), e.actor.as_str())).collect();
+    assert_eq!(seen, [("create", "t"), ("patch", "okta"), ("replace", "okta"), ("delete", "t")]);
+    assert_eq!(log[1].before, Some(json!({"userName": "carol", "active": true})));
 }
 
 #[rstest]
@@ -114,6 +122,7 @@ fn uniqueness_and_atomic_failures(#[values("memory", "sqlite")] which: &str) {
             attrs: attrs(json!({"userName": "ALICE"})),
             unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
             members: vec![],
+            actor: "t".into(),
         },
     );
     assert_eq!(dup.unwrap_err().scim_type, Some(ScimType::Uniqueness));
@@ -124,12 +133,13 @@ fn uniqueness_and_atomic_failures(#[values("memory", "sqlite")] which: &str) {
             unique: vec![UniqueKey { attr: "userName".into(), key: "alice".into() }],
             members: None,
             put: false,
+            actor: "t".into(),
         })
     });
     assert_eq!(clash.unwrap_err().status, 409);
     assert_eq!(s.get(Kind::User, &b).unwrap().unwrap(), before, "a failed update changes nothing");
     // The freed name can be reused after delete.
-    s.delete(Kind::User, &a, None).unwrap();
+    s.delete(Kind::User, &a, None, "t").unwrap();
     user(&*s, "alice");
 }
 
@@ -144,12 +154,18 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
                 attrs: attrs(json!({"displayName": "G"})),
                 unique: vec![],
                 members: vec![(u1.clone(), Some("one".into()))],
+                actor: "t".into(),
             },
         )
         .unwrap();
     let bad = s.create(
         Kind::Group,
-        NewResource { attrs: attrs(json!({"displayName": "H"})), unique: vec![], members: vec![("nope".into(), None)] },
+        NewResource {
+            attrs: attrs(json!({"displayName": "H"})),
+            unique: vec![],
+            members: vec![("nope".into(), None)],
+            actor: "t".into(),
+        },
     );
     assert_eq!(bad.unwrap_err().scim_type, Some(ScimType::InvalidValue));
     let delta = |add: Vec<&String>, remove: Vec<&String>| {
@@ -161,6 +177,7 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
                 unique: vec![],
                 members: Some(MemberChange::Delta { add: add.clone(), remove: remove.clone() }),
                 put: false,
+                actor: "t".into(),
             })
         }
     };
@@ -180,13 +197,14 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
             unique: vec![],
             members: Some(MemberChange::Replace(vec![(u1.clone(), None)])),
             put: false,
+            actor: "t".into(),
         })
     })
     .unwrap();
     assert_eq!(s.members(&g.id).unwrap().len(), 1);
-    s.delete(Kind::User, &u1, None).unwrap();
+    s.delete(Kind::User, &u1, None, "t").unwrap();
     assert!(s.members(&g.id).unwrap().is_empty(), "deleting a user removes it from groups");
-    s.delete(Kind::Group, &g.id, None).unwrap();
+    s.delete(Kind::Group, &g.id, None, "t").unwrap();
     assert!(s.groups_of(&u2).unwrap().is_empty());
 }
 
@@ -246,13 +264,18 @@ fn sqlite_keeps_everything_across_reopen() {
         let s = db.store("t1");
         let id = user(&s, "persisted");
         db.save_tenant("t1", &json!({"x": 1})).unwrap();
-        db.append_event("t1", 1, &json!({"seq": 1})).unwrap();
+        let event = scimcheck::audit::Event::new("admin", "settings.update", "Settings", "t1", None, None);
+        assert_eq!(db.store("t1").audit(event).unwrap(), 2, "after the create's own event");
         id
     };
     let db = Database::open(&path).unwrap();
     assert_eq!(db.store("t1").get(Kind::User, &id).unwrap().unwrap().attrs["userName"], "persisted");
     assert!(db.store("t2").get(Kind::User, &id).unwrap().is_none(), "tenants are separate");
     assert_eq!(db.tenants().unwrap(), vec![("t1".to_owned(), json!({"x": 1}))]);
-    assert_eq!(db.events("t1").unwrap().len(), 1);
+    let (events, more) = db.store("t1").audit_after(0, 10).unwrap();
+    let seen: Vec<(u64, &str, &str)> =
+        events.iter().map(|e| (e.seq, e.action.as_str(), e.resource_id.as_str())).collect();
+    assert_eq!((seen, more), (vec![(1, "create", id.as_str()), (2, "settings.update", "t1")], false));
+    assert_eq!(db.store("t2").audit_after(0, 10).unwrap().0, vec![], "each tenant has its own log");
     let _ = std::fs::remove_dir_all(&dir);
 }
