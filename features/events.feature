@@ -4,7 +4,8 @@ Feature: RFC 9967 asynchronous requests and their completion events
   asynchronous requests (securityEvents.asyncRequest in its ServiceProviderConfig) may answer
   202 Accepted with no body, a Set-Txn header, Preference-Applied and a Location, and later
   emits a completion event whose txn is the Set-Txn value; or it may answer as usual. The
-  events are read from the server's RFC 8936 poll endpoint given with --events-poll.
+  events are read from the server's RFC 8936 poll endpoint given with --events-poll, or
+  received as the server pushes them (RFC 8935) to the address given with --events-listen.
 
   @rfc9967-2.5.1.1-no-body @needs-async @must
   Scenario: An asynchronous answer has no body
@@ -62,7 +63,7 @@ Feature: RFC 9967 asynchronous requests and their completion events
     Then the response status is 201
     And the JSON at "userName" is "${p}sync@example.com"
 
-  @rfc9967-2.5.1.1-txn-match @needs-async @needs-events-poll @must
+  @rfc9967-2.5.1.1-txn-match @needs-async @needs-events @must
   Scenario: The completion event's txn is the Set-Txn of the 202
     Given a user "evented" exists
     When I send PUT to "/Users/${evented}" with header "Prefer: respond-async" and body:
@@ -72,14 +73,14 @@ Feature: RFC 9967 asynchronous requests and their completion events
     Then I read the completion events of that request
     And a completion event carries the Set-Txn value as its txn
 
-  @rfc9967-2.1-sub-id @needs-async @needs-events-poll @must
+  @rfc9967-2.1-sub-id @needs-async @needs-events @must
   Scenario: A completion event names its subject with sub_id, never sub
     Given a user "subject" exists
     When I send DELETE to "/Users/${subject}" with header "Prefer: respond-async"
     Then I read the completion events of that request
     And every completion event names its subject with sub_id of format scim, and not with sub
 
-  @rfc9967-2.5.1.2-bulk-txn @needs-async @needs-events-poll @needs-bulk @must
+  @rfc9967-2.5.1.2-bulk-txn @needs-async @needs-events @needs-bulk @must
   Scenario: An asynchronous bulk emits one completion event per operation, txn <txn>:<index>
     When I send POST to "/Bulk" with header "Prefer: respond-async" and body:
       """
@@ -90,7 +91,7 @@ Feature: RFC 9967 asynchronous requests and their completion events
     Then I read the completion events of that request
     And the bulk's 2 operations each have one completion event, with txn <Set-Txn>:<index>
 
-  @rfc9967-2.4-every-change @rfc9967-2.4-payload @needs-prov-events @needs-events-poll @needs-patch @must
+  @rfc9967-2.4-every-change @rfc9967-2.4-payload @needs-prov-events @needs-events @needs-patch @must
   Scenario: Every write emits its provisioning event, with attributes or data but not both
     Given a user "tracked" exists
     When I PATCH "/Users/${tracked}" with:

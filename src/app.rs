@@ -159,6 +159,11 @@ impl App {
         removed
     }
 
+    /// Every tenant's name.
+    pub fn tenant_names(&self) -> Vec<String> {
+        self.tenants.read().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
+    }
+
     /// A tenant by name.
     pub fn tenant(&self, name: &str) -> Option<Arc<Tenant>> {
         self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()

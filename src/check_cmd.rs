@@ -7,6 +7,7 @@ use anyhow::Context;
 use scimcheck::{api, app, server, suite};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// Run the conformance suite against a SCIM server (the embedded reference server by default).
 #[derive(clap::Args, Debug)]
@@ -49,6 +50,10 @@ pub struct CheckArgs {
     /// (RFC 9967); for the embedded reference server, its own.
     #[arg(long, value_name = "URL")]
     events_poll: Option<String>,
+    /// Receive the events the target pushes (RFC 8935) at this address, e.g. 127.0.0.1:9977:
+    /// configure the target to deliver there. The embedded reference server is set up to.
+    #[arg(long, value_name = "ADDR")]
+    events_listen: Option<String>,
     /// Let an IPSIE run (--profile ipsie-al1|ipsie-al2) put a target that is not on this
     /// machine under 25 requests/s for 10 s, to measure the throughput IPSIE asks for.
     #[arg(long)]
@@ -124,6 +129,7 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
         html,
         sarif,
         events_poll,
+        events_listen,
         i_accept_load,
         features_dir,
         keep,
@@ -135,6 +141,16 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
     let events_poll = events_poll
         .as_deref()
         .map(|u| check_base_url(u).map_err(|_| anyhow::anyhow!("--events-poll '{u}' is not an http(s) URL")))
+        .transpose()?;
+    let events_listen = events_listen
+        .as_deref()
+        .map(|a| {
+            a.parse::<std::net::SocketAddr>().map_err(|_| {
+                anyhow::anyhow!(
+                    "--events-listen '{a}' is not an address to listen on; give IP:PORT, e.g. 127.0.0.1:9977"
+                )
+            })
+        })
         .transpose()?;
     if let Some(t) = &tags {
         t.parse::<cucumber::gherkin::tagexpr::TagOperation>().map_err(|e| {
@@ -186,7 +202,18 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
             (base, Some(token), Some(admin))
         }
     };
+    // The receiver listens before the target is told about it, so no delivery finds it closed.
+    let receiver = match events_listen {
+        Some(addr) => Some(suite::receiver::start(addr).await.map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    if let (Some(r), Some(_)) = (&receiver, &embedded) {
+        let url = format!("http://{}/", r.addr);
+        stream_to(&base, admin_token.as_deref().unwrap_or_default(), &url).await?;
+        eprintln!("the embedded reference server pushes its events to {url}");
+    }
     let mut opts = suite::RunOptions::new(&base, token.as_deref());
+    opts.events_received = receiver.as_ref().map(|r| r.log.clone());
     opts.admin_token = admin_token;
     opts.headers.extend(extra_headers);
     opts.tags = tags;
@@ -194,10 +221,10 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
     opts.expectations = expectations;
     opts.fixtures = fixtures;
     opts.accept_load = i_accept_load;
-    opts.events_poll = match (events_poll, &embedded) {
-        (Some(url), _) => Some(url),
-        (None, Some(_)) => Some(format!("{base}/Events")),
-        (None, None) => None,
+    opts.events_poll = match (events_poll, &embedded, &receiver) {
+        (Some(url), _, _) => Some(url),
+        (None, Some(_), None) => Some(format!("{base}/Events")),
+        _ => None,
     };
     opts.features_dir = features_dir;
     opts.keep = keep;
@@ -234,9 +261,29 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
     if let Some(r) = embedded {
         r.stop().await;
     }
+    if let Some(r) = &receiver {
+        let c = &r.counts;
+        let (accepted, refused) = (c.accepted.load(Relaxed), c.refused.load(Relaxed));
+        eprintln!("events received at {}: {accepted} accepted, {refused} refused as not a SET", r.addr);
+    }
     reports.write(&report)?;
     report.print(&mut std::io::stdout())?;
     Ok(if report.is_failure() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Tells the embedded reference server to push its events to `url` (its admin API).
+async fn stream_to(base: &str, admin_token: &str, url: &str) -> Result<()> {
+    let client = suite::http_client(false).map_err(anyhow::Error::msg)?;
+    let admin = base.replace("/scim/v2", "/admin/v1");
+    let r = client
+        .put(format!("{admin}/event-stream"))
+        .bearer_auth(admin_token)
+        .json(&serde_json::json!({"endpoint_url": url}))
+        .send()
+        .await
+        .context("configuring the embedded server's event stream")?;
+    anyhow::ensure!(r.status().is_success(), "the embedded server refused the event stream: {}", r.status());
+    Ok(())
 }
 
 /// The report files asked for.

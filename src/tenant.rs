@@ -56,6 +56,8 @@ pub struct AdminState {
     pub teams: BTreeSet<String>,
     /// Keyed by the lower-cased group name.
     pub mappings: BTreeMap<String, Mapping>,
+    /// Where the tenant's events are pushed (RFC 8935), if anywhere.
+    pub stream: Option<crate::api::stream::EventStream>,
 }
 
 fn hex(b: &[u8; 32]) -> String {
@@ -83,6 +85,7 @@ impl AdminState {
             "keys": self.keys.iter().map(|k| json!({"id": k.id, "user_id": k.user_id, "sha256": hex(&k.hash), "revoked": k.revoked, "created": k.created})).collect::<Vec<_>>(),
             "teams": self.teams,
             "mappings": self.mappings.values().collect::<Vec<_>>(),
+            "stream": self.stream,
         })
     }
 
@@ -109,6 +112,7 @@ impl AdminState {
             keys,
             teams: serde_json::from_value(v["teams"].clone()).ok()?,
             mappings: mappings.into_iter().map(|m| (m.group.to_lowercase(), m)).collect(),
+            stream: serde_json::from_value(v["stream"].clone()).ok().flatten(),
         })
     }
 }
@@ -119,6 +123,8 @@ pub struct Tenant {
     pub api: Api,
     state: RwLock<AdminState>,
     rate: Mutex<(Instant, u32)>,
+    /// How pushing its events goes (see [`crate::api::stream`]).
+    pub push: Mutex<crate::api::stream::PushStatus>,
     /// Where the admin state is saved, for a durable server.
     db: Option<Database>,
 }
@@ -137,6 +143,7 @@ impl Tenant {
             api: Api::new(store, config),
             state: RwLock::new(Self::new_state(admin_token)),
             rate: Mutex::new((Instant::now(), 0)),
+            push: Mutex::default(),
             db: None,
         }
     }
@@ -149,6 +156,7 @@ impl Tenant {
             api,
             state: RwLock::new(state),
             rate: Mutex::new((Instant::now(), 0)),
+            push: Mutex::default(),
             db: Some(db.clone()),
         };
         let settings = t.state().settings.clone();
@@ -166,6 +174,7 @@ impl Tenant {
             keys: Vec::new(),
             teams: BTreeSet::from([ROOT_TEAM.to_owned()]),
             mappings: BTreeMap::new(),
+            stream: None,
         }
     }
 

@@ -112,6 +112,7 @@ fn route(app: &App, t: &Tenant, req: &Request, origin: &str) -> Result<Response>
         }
         (["users", id, "access"], Get) => Ok(ok(access(t, id)?)),
         (["saml", "login"], Post) => saml_login(t, req),
+        (["event-stream"], _) => super::stream::handle(t, req, origin),
         (["events"], Get) => {
             let after = req.int_param("after")?.unwrap_or(0).max(0) as u64;
             let limit = match req.int_param("limit")? {

@@ -49,9 +49,7 @@ impl Feed {
 }
 
 /// RFC 8936 §2.4, the poll endpoint: drops the acknowledged events (`ack`), then answers up to
-/// `maxEvents` (default 100, at most 1,000) with `moreAvailable`: first the completion events
-/// of asynchronous requests, then the provisioning events of the store's outbox (jti
-/// `prov-<seq>`, acknowledged by removing them from the outbox).
+/// `maxEvents` (default 100, at most 1,000) with `moreAvailable`.
 pub fn poll(feed: &Feed, store: &dyn Store, base_url: &str, body: &Value) -> Result<Value> {
     let acks: Vec<&str> = match body.get("ack") {
         None | Some(Value::Null) => vec![],
@@ -62,23 +60,34 @@ pub fn poll(feed: &Feed, store: &dyn Store, base_url: &str, body: &Value) -> Res
         None | Some(Value::Null) => 100,
         Some(v) => v.as_u64().ok_or_else(|| ScimError::invalid_value("maxEvents must be a number"))?.min(1000),
     } as usize;
-    let seqs: Vec<u64> = acks.iter().filter_map(|j| j.strip_prefix("prov-")?.parse().ok()).collect();
-    store.forget_changes(&seqs)?;
-    let mut out = serde_json::Map::new();
-    let more_async = {
-        let mut sets = feed.sets.lock().unwrap_or_else(|p| p.into_inner());
-        sets.retain(|(jti, _)| !acks.contains(&jti.as_str()));
-        for (jti, set) in sets.iter().take(max) {
-            out.insert(jti.clone(), Value::from(set.clone()));
-        }
-        sets.len() > max
+    acknowledge(feed, store, &acks)?;
+    let (sets, more) = pending(feed, store, base_url, max)?;
+    let out: serde_json::Map<String, Value> = sets.into_iter().map(|(jti, set)| (jti, Value::from(set))).collect();
+    Ok(json!({"sets": out, "moreAvailable": more}))
+}
+
+/// Up to `max` events not yet acknowledged, `(jti, SET)`, and whether more are waiting: first
+/// the completion events of asynchronous requests, then the provisioning events of the store's
+/// outbox (jti `prov-<seq>`). Read by the poll endpoint and by the push dispatcher alike.
+pub fn pending(feed: &Feed, store: &dyn Store, iss: &str, max: usize) -> Result<(Vec<(String, String)>, bool)> {
+    let (mut out, more_async) = {
+        let sets = feed.sets.lock().unwrap_or_else(|p| p.into_inner());
+        (sets.iter().take(max).cloned().collect::<Vec<_>>(), sets.len() > max)
     };
     let room = max - out.len();
     let changes = store.changes(0, room + 1)?;
     for c in changes.iter().take(room) {
-        out.insert(format!("prov-{}", c.seq), Value::from(provisioning_set(c, base_url)));
+        out.push((format!("prov-{}", c.seq), provisioning_set(c, iss)));
     }
-    Ok(json!({"sets": out, "moreAvailable": more_async || changes.len() > room}))
+    Ok((out, more_async || changes.len() > room))
+}
+
+/// Forgets the events with these jtis: delivered (push) or acknowledged by the reader (poll).
+pub fn acknowledge(feed: &Feed, store: &dyn Store, jtis: &[&str]) -> Result<()> {
+    let seqs: Vec<u64> = jtis.iter().filter_map(|j| j.strip_prefix("prov-")?.parse().ok()).collect();
+    store.forget_changes(&seqs)?;
+    feed.sets.lock().unwrap_or_else(|p| p.into_inner()).retain(|(jti, _)| !jtis.contains(&jti.as_str()));
+    Ok(())
 }
 
 /// The provisioning event of a change (RFC 9967 §2.4): `prov:<op>:notice` with the attributes

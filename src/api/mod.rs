@@ -17,6 +17,7 @@ pub mod request;
 pub mod resources;
 pub mod response;
 pub mod roles;
+pub mod stream;
 
 pub use request::{Method, Request};
 pub use response::Response;

@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+pub mod push;
+
 /// Serves the API on `listener` until `shutdown` completes, then lets open requests finish
 /// (for at most five seconds).
 pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
@@ -34,6 +36,8 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    // Pushes the events of tenants with an event stream, while the server runs.
+    let pusher = tokio::spawn(push::dispatch(app.clone()));
     // A cap on concurrent connections: past it, accepting waits for one to close.
     let slots = Arc::new(tokio::sync::Semaphore::new(app.config.max_connections));
     tokio::pin!(shutdown);
@@ -93,6 +97,7 @@ pub async fn run_with(
         }
     }
     drop(listener);
+    pusher.abort();
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
     Ok(())
 }

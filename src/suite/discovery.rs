@@ -29,6 +29,8 @@ pub struct Discovery {
     pub not_kept: Vec<(String, String)>,
     /// The RFC 8936 poll endpoint of the target's events (`check --events-poll`).
     pub events_poll: Option<String>,
+    /// Whether the suite receives the target's pushed events (`check --events-listen`).
+    pub events_pushed: bool,
 }
 
 /// The `@needs-*` tags and what each reads.
@@ -65,8 +67,8 @@ impl Discovery {
                 "prov-events" => (!self.emits_provisioning_events()).then(|| {
                     "the server's ServiceProviderConfig lists no provisioning event URIs (securityEvents.eventUris urn:ietf:params:scim:event:prov:…)".to_owned()
                 }),
-                "events-poll" => self.events_poll.is_none().then(|| {
-                    "no --events-poll URL was given, so the events the server emits cannot be read".to_owned()
+                "events" => (self.events_poll.is_none() && !self.events_pushed).then(|| {
+                    "neither --events-poll URL nor --events-listen ADDR was given, so the events the server emits cannot be read".to_owned()
                 }),
                 "groups" => (!self.has_groups())
                     .then(|| "the server's /ResourceTypes has no Group resource type (Groups are optional)".to_owned()),

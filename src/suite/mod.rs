@@ -15,6 +15,7 @@ pub mod output;
 pub mod preflight;
 pub mod probe;
 pub mod progress;
+pub mod receiver;
 pub mod report;
 pub mod requirements;
 pub mod steps;
@@ -70,6 +71,9 @@ pub struct RunOptions {
     pub fixtures: serde_json::Map<String, Value>,
     /// The target's RFC 8936 poll endpoint, to read the events its writes emit (RFC 9967).
     pub events_poll: Option<String>,
+    /// The log a running [`receiver::Receiver`] fills with the events the target pushes (RFC
+    /// 8935, `check --events-listen`), instead of or besides polling.
+    pub events_received: Option<Arc<std::sync::Mutex<Vec<Value>>>>,
     /// Allow an IPSIE run to put a target off this machine under load (25 req/s for 10 s).
     pub accept_load: bool,
 }
@@ -91,6 +95,7 @@ impl RunOptions {
             cleanup: world::Cleanup::default(),
             fixtures: serde_json::Map::new(),
             events_poll: None,
+            events_received: None,
             accept_load: false,
         }
     }
@@ -128,6 +133,8 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     .await;
     caps.fixtures = opts.fixtures.clone();
     caps.events_poll = opts.events_poll.clone();
+    caps.events_pushed = opts.events_received.is_some();
+    let events = opts.events_received.clone().unwrap_or_default();
     let run_id = format!("scimcheck-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     probe::probe(&client, &opts.base_url, &opts.headers, &mut caps, &format!("{run_id}-")).await;
     let caps = Arc::new(caps);
@@ -143,7 +150,7 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
         client,
         cleanup: opts.cleanup.clone(),
         discovery: caps,
-        events: Arc::default(),
+        events,
     };
 
     let started = std::time::Instant::now();

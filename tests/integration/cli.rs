@@ -95,6 +95,7 @@ fn bad_arguments_are_refused_before_anything_runs() {
         (vec!["check", "--tags", "@must and ("], "is not a tag expression"),
         (vec!["check", "--base-url", "not-a-url"], "is not an http(s) URL"),
         (vec!["check", "--fixtures", "/nonexistent/fixtures.json"], "--fixtures /nonexistent/fixtures.json"),
+        (vec!["check", "--events-listen", "port9977"], "is not an address to listen on; give IP:PORT"),
         (vec!["serve", "--listen", "notanaddress"], "is not an address:port"),
         (vec!["serve", "--fault", "nope"], "unknown fault 'nope'"),
         (vec!["serve", "--without", "teleport"], "unknown feature 'teleport'"),
@@ -121,6 +122,19 @@ fn the_run_passes_with_exit_0_and_says_so() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     assert!(out.contains("The run passes: no MUST-level scenario failed."), "{out}");
+}
+
+#[test]
+fn the_events_scenarios_run_on_pushed_events_with_events_listen() {
+    let o = scimcheck(&["check", "--events-listen", "127.0.0.1:0", "--tags", "@rfc9967"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(err.contains("the embedded reference server pushes its events to http://127.0.0.1:"), "{err}");
+    let received = err.lines().find(|l| l.starts_with("events received at")).unwrap_or_default();
+    assert!(received.ends_with(", 0 refused as not a SET") && !received.contains(": 0 accepted"), "{err}");
+    let row = out.lines().find(|l| l.starts_with("events ")).unwrap_or_default();
+    let counts: Vec<&str> = row.split_whitespace().skip(1).collect();
+    assert_eq!(counts.get(..2), Some(&["9", "0"][..]), "every events scenario ran and passed on pushed events: {out}");
 }
 
 /// Starts `scimcheck serve` on a free port; the child and its SCIM base URL.

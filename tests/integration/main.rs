@@ -11,6 +11,7 @@ mod filter_eval;
 mod limits;
 mod load;
 mod patch_cases;
+mod push;
 mod reports;
 mod requirements;
 mod robustness;
