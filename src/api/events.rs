@@ -4,9 +4,10 @@
 //! any other, and when it succeeds it is answered `202 Accepted` with no body, a `Set-Txn`
 //! header, `Preference-Applied: respond-async` and the resource's `Location`. Its completion
 //! event (`urn:ietf:params:scim:event:misc:asyncresp`, whose payload is the bulk response
-//! operation of the request) goes to the tenant's [`Feed`]: one per operation for `/Bulk`,
-//! with `txn` `<txn>:<index>`. A refused request is answered at once with its error (a server
-//! may always answer synchronously).
+//! operation of the request) is written durably to the store's outbox before the 202 goes
+//! out: one per operation for `/Bulk`, with `txn` `<txn>:<index>`. A refused request is
+//! answered at once with its error (a server may always answer synchronously), and so is one
+//! whose completion could not be recorded.
 //!
 //! Every write also emits a provisioning event (§2.4: `prov:create|put|patch:notice` with the
 //! attributes it created or modified, `prov:delete`), read from the store's outbox: the store
@@ -15,42 +16,21 @@
 //! poll endpoint, `POST /Events`.
 //!
 //! The events are unsecured SETs (RFC 8417, `alg: none`): this server and its receivers share
-//! the tenant's API key, and the suite checks their claims, not a signature. The completion
-//! events are kept in memory (a restart loses those not yet acknowledged); the provisioning
-//! events are durable with the store.
+//! the tenant's API key, and the suite checks their claims, not a signature. Both kinds are
+//! durable with the store: a restart loses none that was not acknowledged.
 
 use super::{Request, Response, SCIM_PREFIX};
 use crate::error::{Result, ScimError};
 use crate::store::{Change, Store};
 use base64::Engine as _;
 use serde_json::{Value, json};
-use std::collections::VecDeque;
-use std::sync::Mutex;
 
 /// The event URI of an asynchronous request's completion.
 pub const ASYNC_RESP: &str = "urn:ietf:params:scim:event:misc:asyncresp";
-/// How many unacknowledged events a tenant keeps (the oldest go first).
-const FEED_CAP: usize = 10_000;
-
-/// A tenant's events not yet acknowledged: `(jti, SET)`, oldest first.
-#[derive(Debug, Default)]
-pub struct Feed {
-    sets: Mutex<VecDeque<(String, String)>>,
-}
-
-impl Feed {
-    fn push(&self, jti: String, set: String) {
-        let mut sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
-        if sets.len() == FEED_CAP {
-            sets.pop_front();
-        }
-        sets.push_back((jti, set));
-    }
-}
 
 /// RFC 8936 §2.4, the poll endpoint: drops the acknowledged events (`ack`), then answers up to
 /// `maxEvents` (default 100, at most 1,000) with `moreAvailable`.
-pub fn poll(feed: &Feed, store: &dyn Store, base_url: &str, body: &Value) -> Result<Value> {
+pub fn poll(store: &dyn Store, base_url: &str, body: &Value) -> Result<Value> {
     let acks: Vec<&str> = match body.get("ack") {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -60,34 +40,46 @@ pub fn poll(feed: &Feed, store: &dyn Store, base_url: &str, body: &Value) -> Res
         None | Some(Value::Null) => 100,
         Some(v) => v.as_u64().ok_or_else(|| ScimError::invalid_value("maxEvents must be a number"))?.min(1000),
     } as usize;
-    acknowledge(feed, store, &acks)?;
-    let (sets, more) = pending(feed, store, base_url, max)?;
+    acknowledge(store, &acks)?;
+    let (sets, more) = pending(store, base_url, max)?;
     let out: serde_json::Map<String, Value> = sets.into_iter().map(|(jti, set)| (jti, Value::from(set))).collect();
     Ok(json!({"sets": out, "moreAvailable": more}))
 }
 
-/// Up to `max` events not yet acknowledged, `(jti, SET)`, and whether more are waiting: first
-/// the completion events of asynchronous requests, then the provisioning events of the store's
-/// outbox (jti `prov-<seq>`). Read by the poll endpoint and by the push dispatcher alike.
-pub fn pending(feed: &Feed, store: &dyn Store, iss: &str, max: usize) -> Result<(Vec<(String, String)>, bool)> {
-    let (mut out, more_async) = {
-        let sets = feed.sets.lock().unwrap_or_else(|p| p.into_inner());
-        (sets.iter().take(max).cloned().collect::<Vec<_>>(), sets.len() > max)
-    };
-    let room = max - out.len();
-    let changes = store.changes(0, room + 1)?;
-    for c in changes.iter().take(room) {
-        out.push((format!("prov-{}", c.seq), provisioning_set(c, iss)));
-    }
-    Ok((out, more_async || changes.len() > room))
+/// Up to `max` events not yet acknowledged, `(jti, SET)`, oldest first, and whether more are
+/// waiting: the store's outbox, each change as its provisioning event (jti `prov-<seq>`) or
+/// completion event (`async-<seq>`). Read by the poll endpoint and the push dispatcher alike.
+pub fn pending(store: &dyn Store, iss: &str, max: usize) -> Result<(Vec<(String, String)>, bool)> {
+    let changes = store.changes(0, max + 1)?;
+    let sets = changes
+        .iter()
+        .take(max)
+        .map(|c| match &c.completion {
+            Some(done) => (format!("async-{}", c.seq), completion_set(c.seq, done, iss)),
+            None => (format!("prov-{}", c.seq), provisioning_set(c, iss)),
+        })
+        .collect();
+    Ok((sets, changes.len() > max))
 }
 
 /// Forgets the events with these jtis: delivered (push) or acknowledged by the reader (poll).
-pub fn acknowledge(feed: &Feed, store: &dyn Store, jtis: &[&str]) -> Result<()> {
-    let seqs: Vec<u64> = jtis.iter().filter_map(|j| j.strip_prefix("prov-")?.parse().ok()).collect();
-    store.forget_changes(&seqs)?;
-    feed.sets.lock().unwrap_or_else(|p| p.into_inner()).retain(|(jti, _)| !jtis.contains(&jti.as_str()));
-    Ok(())
+pub fn acknowledge(store: &dyn Store, jtis: &[&str]) -> Result<()> {
+    let seqs: Vec<u64> = jtis
+        .iter()
+        .filter_map(|j| j.strip_prefix("prov-").or_else(|| j.strip_prefix("async-"))?.parse().ok())
+        .collect();
+    store.forget_changes(&seqs)
+}
+
+/// The completion event of an asynchronous request (RFC 9967 §2.5.1).
+fn completion_set(seq: u64, done: &Value, iss: &str) -> String {
+    let claims = json!({
+        "iss": iss, "iat": time::OffsetDateTime::now_utc().unix_timestamp(), "jti": format!("async-{seq}"),
+        "txn": done["txn"],
+        "sub_id": {"format": "scim", "uri": done["uri"]},
+        "events": {ASYNC_RESP: done["op"]},
+    });
+    unsecured_jwt(&claims)
 }
 
 /// The provisioning event of a change (RFC 9967 §2.4): `prov:<op>:notice` with the attributes
@@ -130,14 +122,15 @@ pub fn wants_async(req: &Request) -> bool {
         })
 }
 
-/// The answer to an asynchronous request that was carried out (`done`): 202 with no body, and
-/// its completion events on `feed`. A refusal is passed on as it is.
-pub fn accept(feed: &Feed, req: &Request, done: Response) -> Response {
+/// The answer to an asynchronous request that was carried out (`done`): its completion events
+/// recorded durably in `store`'s outbox, then 202 with no body. A refusal is passed on as it is,
+/// and so is `done` when the events could not be recorded (a synchronous answer is allowed).
+pub fn accept(store: &dyn Store, req: &Request, done: Response) -> Response {
     if done.status >= 400 {
         return done;
     }
     let txn = uuid::Uuid::new_v4().simple().to_string();
-    let iss = req.base_url.clone();
+    let mut completions = Vec::new();
     let rel = req.path.strip_prefix(SCIM_PREFIX).unwrap_or(&req.path).to_owned();
     let header = |name: &str| done.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     let location = header("location").unwrap_or_else(|| format!("{}{rel}", req.base_url));
@@ -146,7 +139,7 @@ pub fn accept(feed: &Feed, req: &Request, done: Response) -> Response {
         for (i, op) in ops.iter().enumerate() {
             let loc = op["location"].as_str().unwrap_or("");
             let uri = relative(loc, &req.base_url).unwrap_or_else(|| "/Bulk".to_owned());
-            emit(feed, &iss, &format!("{txn}:{i}"), &uri, op.clone());
+            completions.push(Change::completion(&format!("{txn}:{i}"), &uri, op.clone()));
         }
     } else {
         let mut op = json!({"method": req.method.as_str(), "location": location, "status": done.status.to_string()});
@@ -154,7 +147,11 @@ pub fn accept(feed: &Feed, req: &Request, done: Response) -> Response {
             op["version"] = Value::from(v);
         }
         let uri = relative(&location, &req.base_url).unwrap_or(rel);
-        emit(feed, &iss, &txn, &uri, op);
+        completions.push(Change::completion(&txn, &uri, op));
+    }
+    if let Err(e) = store.record_changes(completions) {
+        tracing::error!(error = %e.detail, "could not record the completion of an asynchronous request; answering synchronously");
+        return done;
     }
     Response::empty(202)
         .with_header("set-txn", txn)
@@ -165,17 +162,6 @@ pub fn accept(feed: &Feed, req: &Request, done: Response) -> Response {
 /// `…/scim/v2/Users/x` → `/Users/x`.
 fn relative(location: &str, base_url: &str) -> Option<String> {
     location.strip_prefix(base_url).filter(|r| r.starts_with('/')).map(str::to_owned)
-}
-
-fn emit(feed: &Feed, iss: &str, txn: &str, uri: &str, payload: Value) {
-    let jti = uuid::Uuid::new_v4().simple().to_string();
-    let iat = time::OffsetDateTime::now_utc().unix_timestamp();
-    let claims = json!({
-        "iss": iss, "iat": iat, "jti": jti, "txn": txn,
-        "sub_id": {"format": "scim", "uri": uri},
-        "events": {ASYNC_RESP: payload},
-    });
-    feed.push(jti, unsecured_jwt(&claims));
 }
 
 /// An unsecured JWT (RFC 7519 §6): header and claims, base64url, and an empty signature.
@@ -195,13 +181,12 @@ mod tests {
         req.base_url = "http://h/scim/v2".into();
         req.headers.push(("prefer".into(), "wait=10, respond-async".into()));
         assert!(wants_async(&req));
-        let feed = Feed::default();
+        let store = crate::store::MemoryStore::new();
         let done = Response::json(201, json!({"id": "u1"})).with_header("location", "http://h/scim/v2/Users/u1");
-        let r = accept(&feed, &req, done);
+        let r = accept(&store, &req, done);
         assert_eq!((r.status, r.body.is_none()), (202, true));
         let txn = r.headers.iter().find(|(k, _)| *k == "set-txn").unwrap().1.clone();
-        let store = crate::store::MemoryStore::new();
-        let polled = poll(&feed, &store, "http://h/scim/v2", &json!({})).unwrap();
+        let polled = poll(&store, "http://h/scim/v2", &json!({})).unwrap();
         let (jti, set) = polled["sets"].as_object().unwrap().iter().next().unwrap();
         let claims = set.as_str().unwrap().split('.').nth(1).unwrap();
         let claims: Value =
@@ -209,10 +194,11 @@ mod tests {
         assert_eq!(claims["txn"], txn.as_str());
         assert_eq!(claims["sub_id"], json!({"format": "scim", "uri": "/Users/u1"}));
         assert_eq!(claims["events"][ASYNC_RESP]["status"], "201");
-        let after = poll(&feed, &store, "http://h/scim/v2", &json!({"ack": [jti]})).unwrap();
+        assert_eq!(claims["jti"], jti.as_str(), "the jti in the SET is its key in the poll answer");
+        let after = poll(&store, "http://h/scim/v2", &json!({"ack": [jti]})).unwrap();
         assert_eq!(after["sets"], json!({}), "an acknowledged event is gone");
         // A refusal is answered at once; a read never asks for async.
-        let refused = accept(&feed, &req, Response::error(&ScimError::invalid_value("x")));
+        let refused = accept(&store, &req, Response::error(&ScimError::invalid_value("x")));
         assert_eq!(refused.status, 400);
         assert!(!wants_async(&Request::new(Method::Get, "/scim/v2/Users")));
     }

@@ -82,8 +82,6 @@ pub struct Api {
     pub config: Config,
     /// Signs pagination cursors.
     pub cursors: cursor::CursorKey,
-    /// Completion events of asynchronous requests, until acknowledged (RFC 9967).
-    pub events: events::Feed,
 }
 
 impl std::fmt::Debug for Api {
@@ -103,7 +101,6 @@ impl Api {
             store,
             config,
             cursors: cursor::CursorKey::random(3600),
-            events: events::Feed::default(),
         }
     }
 
@@ -132,7 +129,7 @@ impl Api {
     /// Answers one request. Never panics on input: every failure is a SCIM error response.
     pub fn handle(&self, req: &Request) -> Response {
         if events::wants_async(req) && self.config.without.offers(offer::Feature::Async) {
-            return events::accept(&self.events, req, self.handle_now(req));
+            return events::accept(&*self.store, req, self.handle_now(req));
         }
         self.handle_now(req)
     }
@@ -177,7 +174,7 @@ impl Api {
                 _,
             ) => Err(not_allowed(req, "GET")),
             (["Events"], Post) if self.config.without.offers(offer::Feature::Async) => {
-                Ok(Response::json(200, events::poll(&self.events, &*self.store, &req.base_url, &req.json()?)?))
+                Ok(Response::json(200, events::poll(&*self.store, &req.base_url, &req.json()?)?))
             }
             (["Roles"], Get) => roles::list(req),
             (["Roles", id], Get) => roles::get(req, id),

@@ -76,8 +76,7 @@ async fn deliver_forever(client: reqwest::Client, t: Arc<Tenant>) {
 /// One round: up to [`ROUND`] events sent in order; whether any went out.
 async fn round(client: &reqwest::Client, t: &Arc<Tenant>, stream: &EventStream) -> bool {
     let (reader, iss) = (t.clone(), stream.iss.clone());
-    let pending =
-        tokio::task::spawn_blocking(move || events::pending(&reader.api.events, &*reader.api.store, &iss, ROUND)).await;
+    let pending = tokio::task::spawn_blocking(move || events::pending(&*reader.api.store, &iss, ROUND)).await;
     let sets = match pending {
         Ok(Ok((sets, _))) => sets,
         Ok(Err(e)) => {
@@ -132,7 +131,7 @@ async fn round(client: &reqwest::Client, t: &Arc<Tenant>, stream: &EventStream) 
         let t = t.clone();
         let forgot = tokio::task::spawn_blocking(move || {
             let jtis: Vec<&str> = done.iter().map(String::as_str).collect();
-            events::acknowledge(&t.api.events, &*t.api.store, &jtis)
+            events::acknowledge(&*t.api.store, &jtis)
         })
         .await;
         if let Ok(Err(e)) = forgot {

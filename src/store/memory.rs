@@ -312,6 +312,14 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn record_changes(&self, changes: Vec<Change>) -> Result<()> {
+        let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
+        for c in changes {
+            inner.record_change(c);
+        }
+        Ok(())
+    }
+
     fn audit(&self, event: Event) -> Result<u64> {
         let mut inner = self.inner.write().map_err(|_| ScimError::internal("store lock poisoned"))?;
         Ok(inner.audit.append(event))

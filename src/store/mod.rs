@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod database;
 pub mod memory;
+pub mod ranks;
 pub mod sqlite;
 
 pub use database::Database;
@@ -67,6 +68,10 @@ pub struct Change {
     pub version: u64,
     /// The attributes created or modified (none for a delete).
     pub attributes: Vec<String>,
+    /// For the completion of an asynchronous request (RFC 9967 §2.5.1), not a write: its
+    /// `txn`, its subject's URI and the bulk response operation that is the event's payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion: Option<Value>,
 }
 
 impl Change {
@@ -95,7 +100,28 @@ impl Change {
         }
         attributes.sort();
         attributes.dedup();
-        Change { seq: 0, kind: kind.as_str().to_owned(), id: id.to_owned(), op: op.to_owned(), version, attributes }
+        Change {
+            seq: 0,
+            kind: kind.as_str().to_owned(),
+            id: id.to_owned(),
+            op: op.to_owned(),
+            version,
+            attributes,
+            completion: None,
+        }
+    }
+
+    /// The completion of an asynchronous request: `txn`, the subject's URI, the payload.
+    pub fn completion(txn: &str, uri: &str, payload: Value) -> Change {
+        Change {
+            seq: 0,
+            kind: String::new(),
+            id: String::new(),
+            op: "asyncresp".to_owned(),
+            version: 0,
+            attributes: vec![],
+            completion: Some(serde_json::json!({"txn": txn, "uri": uri, "op": payload})),
+        }
     }
 }
 
@@ -221,6 +247,9 @@ pub trait Store: Send + Sync + 'static {
     fn changes(&self, after: u64, limit: usize) -> Result<Vec<Change>>;
     /// Removes the changes with these sequence numbers (acknowledged by the event reader).
     fn forget_changes(&self, seqs: &[u64]) -> Result<()>;
+    /// Appends changes that are not writes (the completions of an asynchronous request) to the
+    /// outbox, durably, in one step.
+    fn record_changes(&self, changes: Vec<Change>) -> Result<()>;
     /// Appends an event to the audit log (SCIM writes write theirs themselves) and returns its
     /// sequence number.
     fn audit(&self, event: crate::audit::Event) -> Result<u64>;

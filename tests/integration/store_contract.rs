@@ -264,6 +264,8 @@ fn sqlite_keeps_everything_across_reopen() {
         let s = db.store("t1");
         let id = user(&s, "persisted");
         db.save_tenant("t1", &json!({"x": 1})).unwrap();
+        let done = scimcheck::store::Change::completion("txn1", "/Users/x", json!({"status": "201"}));
+        db.store("t1").record_changes(vec![done]).unwrap();
         let event = scimcheck::audit::Event::new("admin", "settings.update", "Settings", "t1", None, None);
         assert_eq!(db.store("t1").audit(event).unwrap(), 2, "after the create's own event");
         id
@@ -272,10 +274,50 @@ fn sqlite_keeps_everything_across_reopen() {
     assert_eq!(db.store("t1").get(Kind::User, &id).unwrap().unwrap().attrs["userName"], "persisted");
     assert!(db.store("t2").get(Kind::User, &id).unwrap().is_none(), "tenants are separate");
     assert_eq!(db.tenants().unwrap(), vec![("t1".to_owned(), json!({"x": 1}))]);
+    let outbox = db.store("t1").changes(0, 10).unwrap();
+    let ops: Vec<&str> = outbox.iter().map(|c| c.op.as_str()).collect();
+    assert_eq!(ops, ["create", "asyncresp"], "the completion of an asynchronous request is kept like a write's change");
+    assert_eq!(outbox[1].completion.as_ref().unwrap()["txn"], "txn1");
     let (events, more) = db.store("t1").audit_after(0, 10).unwrap();
     let seen: Vec<(u64, &str, &str)> =
         events.iter().map(|e| (e.seq, e.action.as_str(), e.resource_id.as_str())).collect();
     assert_eq!((seen, more), (vec![(1, "create", id.as_str()), (2, "settings.update", "t1")], false));
     assert_eq!(db.store("t2").audit_after(0, 10).unwrap().0, vec![], "each tenant has its own log");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Unfiltered pages in id order, by index and by position both ways, through creates and
+/// deletes (the SQLite store reads them by keyset from its in-memory ranks).
+#[rstest]
+fn unfiltered_pages_follow_id_order_through_writes(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    let page = |w: Window| s.list(Kind::User, &ListQuery { filter: None, sort: None, window: w }).unwrap();
+    let ids_of = |p: &scimcheck::store::Page| p.records.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    let _ = page(Window::Offset { offset: 0, count: 10 }); // before any write: nothing, and the ranks load
+    let mut all: Vec<String> = (0..60).map(|i| user(&*s, &format!("p{i}"))).collect();
+    for gone in [all[0].clone(), all[31].clone(), all[59].clone()] {
+        s.delete(Kind::User, &gone, None, "t").unwrap();
+        all.retain(|x| *x != gone);
+    }
+    all.extend((60..65).map(|i| user(&*s, &format!("p{i}"))));
+    all.sort();
+    for offset in [0, 1, 25, 55, 61, 62, 100] {
+        let p = page(Window::Offset { offset, count: 10 });
+        let want: Vec<String> = all.iter().skip(offset).take(10).cloned().collect();
+        assert_eq!(ids_of(&p), want, "offset {offset}");
+        assert_eq!((p.total, p.more_before, p.more_after), (62, offset > 0, offset + 10 < 62), "offset {offset}");
+    }
+    let at = |i: usize| Position { key: scimcheck::filter::sort::SortKey::Missing, id: all[i].clone() };
+    let after = page(Window::After { pos: Some(at(19)), count: 10 });
+    assert_eq!(ids_of(&after), all[20..30].to_vec());
+    assert_eq!((after.more_before, after.more_after), (true, true));
+    let first = page(Window::After { pos: None, count: 10 });
+    assert_eq!((ids_of(&first), first.more_before), (all[..10].to_vec(), false));
+    let before = page(Window::Before { pos: at(15), count: 10 });
+    assert_eq!(ids_of(&before), all[5..15].to_vec());
+    assert_eq!((before.more_before, before.more_after), (true, true));
+    let start = page(Window::Before { pos: at(3), count: 10 });
+    assert_eq!((ids_of(&start), start.more_before), (all[..3].to_vec(), false));
+    let last = page(Window::After { pos: Some(at(55)), count: 10 });
+    assert_eq!((ids_of(&last), last.more_after), (all[56..].to_vec(), false));
 }
