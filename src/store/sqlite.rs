@@ -23,11 +23,12 @@ pub struct SqliteStore {
     db: Database,
     tenant: String,
     cache: std::sync::Arc<super::cache::RecordCache>,
+    ranks: std::sync::Arc<super::ranks::Ranks>,
 }
 
 impl SqliteStore {
     pub(crate) fn new(db: Database, tenant: &str) -> SqliteStore {
-        SqliteStore { db, tenant: tenant.to_owned(), cache: Default::default() }
+        SqliteStore { db, tenant: tenant.to_owned(), cache: Default::default(), ranks: Default::default() }
     }
 }
 
@@ -197,6 +198,71 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// An unfiltered page in id order: the ids in [`Ranks`] give its first id (or the
+    /// position's rank), and SQL reads the page along the primary key from there.
+    fn page_by_id(&self, kind: Kind, window: &Window) -> Result<Page> {
+        if !self.ranks.loaded(kind) {
+            // Loaded under the writer connection, so no write can slip between the read and
+            // the vector being kept up to date (see `ranks`).
+            let conn = self.db.write();
+            let mut st =
+                conn.prepare_cached("SELECT id FROM resources WHERE tenant = ?1 AND kind = ?2").map_err(db_err)?;
+            let ids = st
+                .query_map(params![self.tenant, kind_code(kind)], |r| r.get::<_, String>(0))
+                .map_err(db_err)?
+                .map(|r| r.map(String::into_boxed_str))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db_err)?;
+            self.ranks.load(kind, ids);
+        }
+        let rank = |id: &str| self.ranks.read(kind, |ids| (ids.partition_point(|x| &**x < id), ids.len()));
+        // (the SQL after the id, the bound, descending?, how many, the rank before the page, total)
+        let (cmp, from, desc, count, before, total) = match window {
+            Window::Offset { offset, count } => {
+                let (first, total) = self
+                    .ranks
+                    .read(kind, |ids| (ids.get(*offset).map(|s| s.to_string()), ids.len()))
+                    .unwrap_or((None, 0));
+                match first {
+                    None => return Ok(Page { total, more_before: *offset > 0, ..Page::default() }),
+                    Some(id) => (">=", id, false, *count, *offset, total),
+                }
+            }
+            Window::After { pos: None, count } => (">=", String::new(), false, *count, 0, rank("").map_or(0, |r| r.1)),
+            Window::After { pos: Some(p), count } => {
+                let (at, total) = rank(&p.id).unwrap_or((0, 0));
+                let at = if self.ranks.read(kind, |ids| ids.get(at).is_some_and(|x| **x == *p.id)) == Some(true) {
+                    at + 1
+                } else {
+                    at
+                };
+                (">", p.id.clone(), false, *count, at, total)
+            }
+            Window::Before { pos, count } => {
+                let (at, total) = rank(&pos.id).unwrap_or((0, 0));
+                ("<", pos.id.clone(), true, *count, at.saturating_sub(*count), total)
+            }
+        };
+        let order = if desc { "DESC" } else { "ASC" };
+        let conn = self.db.read();
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM resources WHERE tenant = ?1 AND kind = ?2 AND id {cmp} ?3 ORDER BY id {order} LIMIT ?4"
+            ))
+            .map_err(db_err)?;
+        let mut records = st
+            .query_map(params![self.tenant, kind_code(kind), from, count.min(i64::MAX as usize) as i64], read_record)
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        if desc {
+            records.reverse();
+        }
+        Ok(Page { total, more_before: before > 0, more_after: before + records.len() < total, records })
+    }
+}
+
 impl Store for SqliteStore {
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
         let mut conn = self.db.write();
@@ -229,6 +295,7 @@ impl Store for SqliteStore {
         self.outbox(&tx, &change, event)?;
         tx.commit().map_err(db_err)?;
         self.cache.put(kind, &record);
+        self.ranks.insert(kind, &id);
         let ticket = self.db.committed();
         drop(conn);
         self.db.wait_durable(ticket)?;
@@ -369,35 +436,19 @@ impl Store for SqliteStore {
         self.outbox(&tx, &change, Event::of_write(actor, kind, id, "delete", Some(&current.attrs), None, None))?;
         tx.commit().map_err(db_err)?;
         self.cache.remove(kind, id);
+        self.ranks.remove(kind, id);
         let ticket = self.db.committed();
         drop(conn);
         self.db.wait_durable(ticket)
     }
 
     fn list(&self, kind: Kind, query: &ListQuery<'_>) -> Result<Page> {
+        // Unfiltered and unsorted: a keyset page in SQL, whatever its position.
+        if let (None, None) = (query.filter, query.sort) {
+            return self.page_by_id(kind, &query.window);
+        }
         let conn = self.db.read();
         let k = kind_code(kind);
-        // Unfiltered, unsorted, by index: page in SQL.
-        if let (None, None, Window::Offset { offset, count }) = (query.filter, query.sort, &query.window) {
-            // A count kept with every create and delete, not a scan.
-            let total: i64 = conn
-                .row_c("SELECT n FROM counts WHERE tenant = ?1 AND kind = ?2", params![self.tenant, k], |r| r.get(0))
-                .optional()
-                .map_err(db_err)?
-                .unwrap_or(0);
-            let mut st = conn
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM resources WHERE tenant = ?1 AND kind = ?2 ORDER BY id LIMIT ?3 OFFSET ?4"
-                ))
-                .map_err(db_err)?;
-            let records = st
-                .query_map(params![self.tenant, k, (*count).min(i64::MAX as usize) as i64, *offset as i64], read_record)
-                .map_err(db_err)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(db_err)?;
-            let total = total as usize;
-            return Ok(Page { total, more_before: *offset > 0, more_after: offset + records.len() < total, records });
-        }
         let hint = query.filter.and_then(|f| f.index_hint());
         // (sort key, id, the record when it is small enough a set to keep: index lookups)
         let mut matched: Vec<(SortKey, String, Option<Record>)> = Vec::new();
@@ -485,6 +536,21 @@ impl Store for SqliteStore {
             let tx = conn.transaction().map_err(db_err)?;
             for seq in seqs {
                 tx.exec_c("DELETE FROM outbox WHERE tenant = ?1 AND seq = ?2", params![self.tenant, *seq as i64])
+                    .map_err(db_err)?;
+            }
+            tx.commit().map_err(db_err)?;
+            self.db.committed()
+        };
+        self.db.wait_durable(ticket)
+    }
+
+    fn record_changes(&self, changes: Vec<Change>) -> Result<()> {
+        let ticket = {
+            let mut conn = self.db.write();
+            let tx = conn.transaction().map_err(db_err)?;
+            for c in &changes {
+                let text = serde_json::to_string(c).map_err(|e| ScimError::internal(e.to_string()))?;
+                tx.exec_c("INSERT INTO outbox (tenant, change) VALUES (?1, ?2)", params![self.tenant, text])
                     .map_err(db_err)?;
             }
             tx.commit().map_err(db_err)?;
