@@ -26,11 +26,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Measure the reference server under a bounded loopback load (`cargo xtask bench`).
-    Bench {
-        /// A small, fast run (CI smoke test).
-        #[arg(long)]
-        quick: bool,
-    },
+    Bench(bench::BenchArgs),
     /// Replace the admin token of a server's data directory with a new one, printed once (for a
     /// lost token; stop the server first, it reads the token at start).
     RotateAdminToken {
@@ -152,7 +148,7 @@ fn main() -> ExitCode {
 
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Bench { quick } => bench::run(quick).await.map(|()| ExitCode::SUCCESS),
+        Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::RotateAdminToken { data } => {
             if !data.join("scimcheck.db").is_file() {
                 anyhow::bail!(

@@ -18,15 +18,35 @@ pub struct Req {
     /// Path and query, e.g. `/scim/v2/Users?filter=…` (appended to the target's origin).
     pub path: String,
     pub body: Option<Bytes>,
+    /// An `Authorization` value for this request instead of the target's (one tenant's key).
+    pub auth: Option<Arc<str>>,
 }
 
 impl Req {
     pub fn get(path: impl Into<String>) -> Req {
-        Req { method: "GET", path: path.into(), body: None }
+        Req { method: "GET", path: path.into(), body: None, auth: None }
+    }
+    pub fn delete(path: impl Into<String>) -> Req {
+        Req { method: "DELETE", path: path.into(), body: None, auth: None }
     }
     pub fn with_body(method: &'static str, path: impl Into<String>, body: &serde_json::Value) -> Req {
-        Req { method, path: path.into(), body: Some(Bytes::from(body.to_string())) }
+        Req { method, path: path.into(), body: Some(Bytes::from(body.to_string())), auth: None }
     }
+    /// The same request with its own `Authorization` value.
+    pub fn authorized(mut self, auth: &Arc<str>) -> Req {
+        self.auth = Some(auth.clone());
+        self
+    }
+}
+
+/// The headers of a request: the target's, with the request's own `Authorization` instead.
+fn headers<'a>(t: &'a Target, r: &'a Req) -> impl Iterator<Item = (&'a str, &'a str)> {
+    let own = r.auth.as_deref().map(|a| ("authorization", a));
+    t.headers
+        .iter()
+        .filter(move |(k, _)| own.is_none() || !k.eq_ignore_ascii_case("authorization"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(own)
 }
 
 /// What came back.
@@ -107,7 +127,7 @@ impl Conn {
             Conn::Http(sender) => {
                 sender.ready().await.map_err(|e| e.to_string())?;
                 let mut b = hyper::Request::builder().method(r.method).uri(&r.path).header("host", &t.host);
-                for (k, v) in &t.headers {
+                for (k, v) in headers(t, r) {
                     b = b.header(k, v);
                 }
                 b = b.header("accept", "application/scim+json");
@@ -124,7 +144,7 @@ impl Conn {
             Conn::Https(client) => {
                 let method = reqwest::Method::from_bytes(r.method.as_bytes()).map_err(|e| e.to_string())?;
                 let mut b = client.request(method, format!("{}{}", t.origin, r.path));
-                for (k, v) in &t.headers {
+                for (k, v) in headers(t, r) {
                     b = b.header(k, v);
                 }
                 b = b.header("accept", "application/scim+json");

@@ -9,8 +9,10 @@
 mod concurrency;
 pub mod driver;
 pub mod phases;
+pub mod plot;
 pub mod report;
 mod scale;
+pub mod tenants;
 
 use driver::{Req, Target};
 use serde::Serialize;
@@ -78,6 +80,9 @@ pub struct PhaseResult {
     /// Why the verdict is what it is.
     pub detail: String,
     pub seconds: f64,
+    /// The curves behind the figure (drawn in the HTML report).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub charts: Vec<plot::Chart>,
 }
 
 /// The whole run.
@@ -134,7 +139,7 @@ impl Created {
                         return (0, batch.iter().skip(c).step_by(8).count());
                     };
                     for p in batch.iter().skip(c).step_by(8) {
-                        let req = Req { method: "DELETE", path: p.clone(), body: None };
+                        let req = Req::delete(p.clone());
                         // A throttled delete waits for Retry-After and tries again (five times).
                         let mut tries = 0;
                         loop {
@@ -233,7 +238,7 @@ async fn sweep(opts: &LoadOptions, target: &Target) -> usize {
                 break;
             }
             for id in ids {
-                let del = Req { method: "DELETE", path: format!("{base}/{kind}/{id}"), body: None };
+                let del = Req::delete(format!("{base}/{kind}/{id}"));
                 if conn.send(target, &del).await.is_ok_and(|r| r.status == 204) {
                     removed += 1;
                 }
@@ -263,6 +268,7 @@ pub async fn run(
         created: created.clone(),
         discovery: Arc::new(discovery),
         throttled: Arc::default(),
+        charts: Arc::default(),
     };
     let started = crate::clock::now();
     let mut results = Vec::new();

@@ -22,6 +22,15 @@ pub struct Ctx {
     pub discovery: Arc<crate::suite::discovery::Discovery>,
     /// 429 answers met outside the driven phases.
     pub throttled: Arc<AtomicU64>,
+    /// Curves the running phase drew (taken into its result).
+    pub charts: Arc<std::sync::Mutex<Vec<super::plot::Chart>>>,
+}
+
+impl Ctx {
+    /// Keeps a chart for the running phase's result.
+    pub fn chart(&self, chart: super::plot::Chart) {
+        self.charts.lock().unwrap_or_else(|p| p.into_inner()).push(chart);
+    }
 }
 
 /// The phases, in the order they run.
@@ -97,7 +106,8 @@ impl Phase {
         };
         let (threshold, (verdict, figure, detail)) =
             (self.threshold(), out.unwrap_or_else(|e| (Verdict::Fail, "–".into(), e)));
-        PhaseResult { name: self.name(), figure, verdict, threshold, detail, seconds: 0.0 }
+        let charts = std::mem::take(&mut *ctx.charts.lock().unwrap_or_else(|p| p.into_inner()));
+        PhaseResult { name: self.name(), figure, verdict, threshold, detail, seconds: 0.0, charts }
     }
 
     fn threshold(self) -> &'static str {
@@ -302,6 +312,7 @@ async fn sustained(ctx: &Ctx) -> Outcome {
                 method: "POST",
                 path: format!("{base}/Users"),
                 body: Some(template.replace("LOAD-NAME", &format!("{prefix}-sc-{c}-{k}")).into()),
+                auth: None,
             }
         } else {
             steady(c, k)
@@ -343,6 +354,8 @@ async fn ramp(ctx: &Ctx) -> Outcome {
     let mut best: Option<(f64, driver::Stats)> = None;
     let mut rate: f64 = 25.0;
     let mut why = String::new();
+    // (offered, achieved, p50 ms, p99 ms) per step, the failing one included.
+    let mut steps: Vec<(f64, f64, f64, f64)> = Vec::new();
     while rate <= 200_000.0 {
         let conns = (rate / 50.0).ceil().clamp(2.0, 64.0) as usize;
         let make = steady.clone();
@@ -353,6 +366,8 @@ async fn ramp(ctx: &Ctx) -> Outcome {
             |r| (200..300).contains(&r.status),
         )
         .await?;
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        steps.push((rate, s.rps(), ms(s.q(0.5)), ms(s.q(0.99))));
         let held =
             s.rps() >= 0.9 * rate && s.error_rate() < 0.01 && s.q(0.99) < Duration::from_secs(1) && s.throttled == 0;
         if !held {
@@ -362,6 +377,21 @@ async fn ramp(ctx: &Ctx) -> Outcome {
         best = Some((rate, s));
         rate *= 2.0;
     }
+    let line = |f: fn(&(f64, f64, f64, f64)) -> f64| steps.iter().map(|p| (p.0, f(p))).collect::<Vec<_>>();
+    ctx.chart(super::plot::Chart {
+        title: "Achieved rate against offered rate".into(),
+        x_label: "offered (req/s)".into(),
+        y_label: "req/s".into(),
+        log_x: true,
+        series: vec![("achieved".into(), line(|p| p.1)), ("offered".into(), line(|p| p.0))],
+    });
+    ctx.chart(super::plot::Chart {
+        title: "Latency against offered rate".into(),
+        x_label: "offered (req/s)".into(),
+        y_label: "ms".into(),
+        log_x: true,
+        series: vec![("p50".into(), line(|p| p.2)), ("p99".into(), line(|p| p.3))],
+    });
     match best {
         Some((r, s)) => {
             let verdict = if r >= 25.0 { Verdict::Pass } else { Verdict::Fail };

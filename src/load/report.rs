@@ -67,7 +67,7 @@ impl LoadReport {
 body{{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}} .muted{{color:#666}}
 .verdict{{display:inline-block;padding:.2em .6em;border-radius:4px;color:#fff;font-weight:bold}}
 .PASS{{background:#2e7d32}} .FAIL{{background:#c62828}} .WARN{{background:#f9a825}} .SKIP{{background:#9e9e9e}}
-table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}}
+figure.chart{{display:inline-block;margin:0 1em 1em 0}} table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}}
 </style></head><body>
 <h1>scimcheck load <span class="verdict {verdict}">{verdict}</span></h1>
 <p class="muted">Target <code id="meta-target">{}</code>, started {}, scimcheck {}. {} resources created, {} left behind.</p>
@@ -92,7 +92,15 @@ table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ddd;padd
                 p.seconds
             );
         }
-        h.push_str("</table></body></html>\n");
+        h.push_str("</table>\n");
+        for p in self.phases.iter().filter(|p| !p.charts.is_empty()) {
+            let _ = writeln!(h, r#"<h2 class="charts">{}</h2><div class="charts">"#, esc(p.name));
+            for c in &p.charts {
+                let _ = writeln!(h, r#"<figure class="chart">{}</figure>"#, c.svg());
+            }
+            h.push_str("</div>\n");
+        }
+        h.push_str("</body></html>\n");
         h
     }
 }

@@ -64,6 +64,16 @@ pub(super) async fn membership(ctx: &Ctx) -> Outcome {
         measured.push((size, s.q(0.5), s.q(0.99)));
     }
     let fig: Vec<String> = measured.iter().map(|(n, p50, p99)| format!("{n}: p50 {p50:.1?} p99 {p99:.1?}")).collect();
+    let curve = |q: fn(&(usize, Duration, Duration)) -> Duration| {
+        measured.iter().map(|m| (m.0 as f64, q(m).as_secs_f64() * 1000.0)).collect::<Vec<_>>()
+    };
+    ctx.chart(super::plot::Chart {
+        title: "Membership PATCH latency against group size".into(),
+        x_label: "members (log scale)".into(),
+        y_label: "ms".into(),
+        log_x: true,
+        series: vec![("p50".into(), curve(|m| m.1)), ("p99".into(), curve(|m| m.2))],
+    });
     let worst = measured.iter().map(|m| m.2).max().unwrap_or_default();
     let (first, last) = (measured[0].1, measured[measured.len() - 1].1);
     let growth = last.as_secs_f64() / first.as_secs_f64().max(1e-6);
@@ -116,7 +126,7 @@ pub(super) async fn paging(ctx: &Ctx) -> Outcome {
                     let name = format!("{}-p-churn-{by_cursor}-{i}", ctx.prefix);
                     let Ok(id) = create_user(&ctx, &name).await else { break };
                     let path = format!("{}/{id}", users(&ctx));
-                    if one(&ctx, Req { method: "DELETE", path: path.clone(), body: None }).await.is_ok() {
+                    if one(&ctx, Req::delete(path.clone())).await.is_ok() {
                         ctx.created.forget(&path);
                     }
                 }

@@ -25,6 +25,18 @@ fn the_reference_server_passes_every_phase_and_keeps_nothing() {
         let bad: Vec<_> = report.phases.iter().filter(|p| matches!(p.verdict, Verdict::Fail | Verdict::Skip)).collect();
         assert!(bad.is_empty(), "phases that did not pass on the reference server: {bad:#?}");
         assert_eq!(report.phases.len(), 8);
+        // The curves behind the figures: the ramp's rate and latency, membership by group size.
+        let charts = |name: &str| report.phases.iter().find(|p| p.name == name).map_or(0, |p| p.charts.len());
+        assert_eq!(
+            (charts("highest rate held"), charts("membership PATCH latency by group size")),
+            (2, 1),
+            "{report:#?}"
+        );
+        let html = report.html();
+        assert_eq!(html.matches("<svg").count(), 3, "each chart is inline SVG");
+        assert!(!html.contains("<script"), "no JavaScript in the load report");
+        // CI renders it in headless Chromium (.ci/check-report.mjs).
+        std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("known-load.html"), &html).unwrap();
         assert!(report.created > 1_100, "the membership phase creates its 1,001 users: {}", report.created);
         assert_eq!(report.left_behind, 0);
         // Nothing named with the run's prefix is left.
@@ -76,6 +88,36 @@ fn throttling_is_honoured_and_reported() {
         assert!(phase.seconds < 5.0, "{phase:?}");
         assert_eq!(report.left_behind, 0);
         assert!(started.elapsed() < Duration::from_secs(90), "{:?}", started.elapsed());
+        running.stop().await;
+    });
+}
+
+#[test]
+fn many_tenants_are_driven_at_their_rate_each_with_its_own_key() {
+    rt().block_on(async {
+        let app = scimcheck::app::reference(TOKEN, "load-test-admin", Default::default());
+        let running = scimcheck::server::spawn(app.clone()).await.expect("a server");
+        let client = scimcheck::suite::http_client(false).unwrap();
+        let admin = [("authorization".to_owned(), "Bearer load-test-admin".to_owned())];
+        let target = scimcheck::load::driver::Target::new(&running.base_url(), admin.to_vec(), client.clone()).unwrap();
+        let tenants = scimcheck::load::tenants::provision(&target, "lt", 4, 12).await.expect("tenants are created");
+        assert_eq!(tenants.iter().map(|t| t.users.len()).collect::<Vec<_>>(), [12, 12, 12, 12]);
+        // A tenant's key opens its own tenant only.
+        let origin = running.base_url().replace("/scim/v2", "");
+        let (own, other) = (&tenants[0], &tenants[1]);
+        let get = |base: &str, id: &str| {
+            client.get(format!("{origin}{base}/Users/{id}")).header("authorization", &*own.auth).send()
+        };
+        assert_eq!(get(&own.base, &own.users[0].0).await.unwrap().status(), 200);
+        assert_eq!(get(&other.base, &other.users[0].0).await.unwrap().status(), 401);
+        let tenants = std::sync::Arc::new(tenants);
+        let run = scimcheck::load::tenants::drive(&target, tenants, 20.0, Duration::from_millis(1500), 2)
+            .await
+            .expect("the run completes");
+        assert_eq!(run.errors, 0, "{run:#?}");
+        assert_eq!(run.starved(), 0, "every tenant got at least 90% of its 20 req/s: {run:#?}");
+        assert!(run.per_tenant.iter().all(|t| (27..=31).contains(&t.requests)), "{run:#?}");
+        assert!(run.durable_writes > 0 && run.p99_spread().1 >= run.p99_spread().0);
         running.stop().await;
     });
 }

@@ -21,11 +21,9 @@ fn main() -> Result<()> {
         Some("schemas") => schemas(args.iter().any(|a| a == "--check")),
         Some("bench") if args.get(1).map(String::as_str) == Some("filters") => cargo(&["bench", "--bench", "filters"]),
         Some("bench") => {
-            let quick = args.iter().any(|a| a == "--quick");
+            // Everything after `bench` goes to `scimcheck bench` (--quick, --tenants N, --html F...).
             let mut a = vec!["run", "--release", "--quiet", "--", "bench"];
-            if quick {
-                a.push("--quick");
-            }
+            a.extend(args.iter().skip(1).map(String::as_str));
             cargo(&a)
         }
         Some("third-party") => third_party(
@@ -37,7 +35,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60)),
         _ => {
             eprintln!(
-                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask faults [--check] | cargo xtask third-party [scim2-server|scimmy] [--load]"
+                "usage: cargo xtask schemas [--check] | cargo xtask bench [filters|--quick|--tenants N ...] | cargo xtask fuzz [SECONDS] | cargo xtask coverage [--check] | cargo xtask faults [--check] | cargo xtask third-party [scim2-server|scimmy] [--load]"
             );
             std::process::exit(2);
         }

@@ -7,9 +7,15 @@
 //! shape Okta and Entra send it (lookups with `startIndex=1&count=100`, Okta's create body, path-less
 //! deactivation, one-member group PATCHes) on 32 keep-alive connections: the median of three
 //! runs, requests per second, p50/p99 latency and the ratio to the baseline of the same run.
+//!
+//! `--tenants N` measures many tenants at once instead ([`scimcheck::load::tenants`]): N
+//! tenants created on the server, each driven at its own paced rate with an IdP's mix.
+
+mod report;
 
 use anyhow::{Context, Result, bail};
-use scimcheck::load::driver::{self, Pace, Req, Stats, Target};
+use report::{BenchReport, Row};
+use scimcheck::load::driver::{self, Pace, Req, Target};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -50,13 +56,6 @@ fn rss_kib(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// One measured request type: the median of `RUNS` runs by requests per second.
-struct Row {
-    phase: String,
-    name: String,
-    stats: Stats,
-}
-
 /// Measures one request shape: `RUNS` closed-loop runs on `conns` connections, the median kept.
 async fn measure<M>(target: &Target, phase: &str, name: &str, p: &Plan, want: u16, make: M) -> Result<Row>
 where
@@ -72,7 +71,16 @@ where
     runs.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
     let stats = runs.swap_remove(runs.len() / 2);
     eprintln!("  {phase:<5} {name:<52} {:>9.0} req/s", stats.rps());
-    Ok(Row { phase: phase.to_owned(), name: name.to_owned(), stats })
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Ok(Row {
+        phase: phase.to_owned(),
+        name: name.to_owned(),
+        rps: stats.rps(),
+        p50_ms: ms(stats.q(0.5)),
+        p99_ms: ms(stats.q(0.99)),
+        vs_bare: 0.0,
+        errors: stats.errors,
+    })
 }
 
 /// How long and how hard each measurement runs.
@@ -153,9 +161,37 @@ async fn seed_group(target: &Target, name: &str, ids: &[String]) -> Result<Strin
 
 const SCIM: &str = "/scim/v2";
 
+/// What `scimcheck bench` was asked for.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// A small, fast run (CI smoke test).
+    #[arg(long)]
+    pub quick: bool,
+    /// Measure N tenants at once (each with its own key, users and group) instead of the
+    /// per-request rows.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub tenants: Option<u64>,
+    /// Requests per second offered per tenant with --tenants (IPSIE and Entra's gallery: 25).
+    #[arg(long, default_value_t = 25.0)]
+    pub tenant_rate: f64,
+    /// Users seeded per tenant with --tenants.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(12..=10_000))]
+    pub tenant_users: u64,
+    /// How long the --tenants run lasts, in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub seconds: u64,
+    /// Write the figures as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
+    /// Write one HTML page with the figures and their charts (inline SVG).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
+}
+
 /// `scimcheck bench`: the reference server (durable store) next to a bare hyper server, with
 /// the request shapes Okta and Entra send, at 10,000 and 100,000 users.
-pub async fn run(quick: bool) -> Result<()> {
+pub async fn run(args: BenchArgs) -> Result<()> {
+    let quick = args.quick;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let (sizes, plan) = if quick {
         ([1_000, 5_000], Plan { conns: 8, secs: Duration::from_millis(500), runs: 1 })
@@ -188,6 +224,43 @@ pub async fn run(quick: bool) -> Result<()> {
         dir.display()
     );
     let mut rows = vec![measure(&bare, "base", "bare hyper, fixed JSON", &plan, 200, |_, _| Req::get("/")).await?];
+    let mut report = BenchReport {
+        started: scimcheck::clock::now(),
+        connections: plan.conns,
+        baseline_rps: rows[0].rps,
+        rows: vec![],
+        tenants: None,
+    };
+    if let Some(n) = args.tenants {
+        let admin =
+            Target::new(&server.base, vec![("authorization".into(), "Bearer bench-admin".into())], crate_client()?)
+                .map_err(anyhow::Error::msg)?;
+        let t = Instant::now();
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        let tenants = scimcheck::load::tenants::provision(&admin, "bench", n, args.tenant_users as usize)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!(
+            "created {n} tenants with {} users and a group each in {:.1} s; driving each at {} req/s for {} s ({})",
+            args.tenant_users,
+            t.elapsed().as_secs_f64(),
+            args.tenant_rate,
+            args.seconds,
+            scimcheck::load::tenants::MIX
+        );
+        let conns = n.min(64);
+        let run = scimcheck::load::tenants::drive(
+            &admin,
+            Arc::new(tenants),
+            args.tenant_rate,
+            Duration::from_secs(args.seconds),
+            conns,
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+        report.tenants = Some(run);
+        return finish(report, rows, &args, server, &dir);
+    }
     let mut seeded = 0;
     let mut all: Vec<String> = Vec::new();
     for size in sizes {
@@ -275,29 +348,40 @@ pub async fn run(quick: bool) -> Result<()> {
             );
         }
     }
-    let base_rps = rows[0].stats.rps();
-    println!(
-        "\n{:<5} {:<58} {:>9} {:>9} {:>9} {:>8} {:>7}",
-        "phase", "request", "req/s", "p50", "p99", "vs bare", "errors"
-    );
-    for r in &rows {
-        println!(
-            "{:<5} {:<58} {:>9.0} {:>9.2?} {:>9.2?} {:>7.1}% {:>7}",
-            r.phase,
-            r.name,
-            r.stats.rps(),
-            r.stats.q(0.5),
-            r.stats.q(0.99),
-            100.0 * r.stats.rps() / base_rps,
-            r.stats.errors
-        );
-    }
+    finish(report, rows, &args, server, &dir)
+}
+
+/// Prints and writes the report; fails when a row's answers were not all as expected.
+fn finish(
+    mut report: BenchReport,
+    mut rows: Vec<Row>,
+    args: &BenchArgs,
+    server: Proc,
+    dir: &std::path::Path,
+) -> Result<()> {
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
+    for r in &mut rows {
+        r.vs_bare = 100.0 * r.rps / report.baseline_rps.max(1e-9);
+    }
+    report.rows = rows;
+    report.print();
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report.html()).with_context(|| format!("writing {}", path.display()))?;
+    }
     // A row whose answers were not all the expected status measured something else.
-    let wrong: Vec<&str> = rows.iter().filter(|r| r.stats.errors > 0).map(|r| r.name.as_str()).collect();
+    let wrong: Vec<&str> = report.rows.iter().filter(|r| r.errors > 0).map(|r| r.name.as_str()).collect();
     if !wrong.is_empty() {
         bail!("rows with unexpected answers (not a valid measurement): {}", wrong.join("; "));
+    }
+    if let Some(t) = &report.tenants
+        && t.errors > 0
+    {
+        bail!("{} of {} tenant requests got an unexpected answer (not a valid measurement)", t.errors, t.requests);
     }
     Ok(())
 }

@@ -1,0 +1,281 @@
+//! Many tenants at once (`bench --tenants N`, `load --tenants N`): N tenants of a scimcheck
+//! server, each with its own API key, users and group, driven together at a paced rate per
+//! tenant with the request mix an IdP's steady sync sends, and judged per tenant.
+//!
+//! Tenants are created through the default tenant's admin API (so this needs a scimcheck
+//! server and its admin token). Each tenant is driven by one connection (a connection serves
+//! several tenants, round robin), so a tenant's requests are sequential as one IdP job's are.
+//! Latency is measured from when a request was due, not when it was sent: a server that falls
+//! behind shows its queue in the figures instead of slowing the generator down (open loop).
+
+use super::driver::{Req, Resp, Target};
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// One tenant, ready to drive.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub name: String,
+    /// `Bearer <its SCIM key>`.
+    pub auth: Arc<str>,
+    /// Its SCIM base path, `/t/<name>/scim/v2`.
+    pub base: String,
+    /// `(id, userName, externalId)` of its seeded users.
+    pub users: Vec<(String, String, String)>,
+    pub group: String,
+}
+
+/// The mix, out of 20 requests: 7 `userName eq` lookups, 3 `externalId eq` lookups (Entra's
+/// matching), 7 reads by id, 1 create, 1 path-less deactivation (or reactivation), 1 member
+/// add or remove on the tenant's group. Reads 85%, durable writes 15%.
+pub const MIX: &str = "35% userName eq, 15% externalId eq, 35% GET by id, 5% create, 5% path-less (de)activation PATCH, 5% one-member group PATCH";
+
+async fn send(target: &Target, conn: &mut super::driver::Conn, req: &Req) -> Result<Resp, String> {
+    conn.send(target, req).await
+}
+
+/// Creates `n` tenants named `<prefix>-<i>` with `users` users each (one /Bulk) and a group of
+/// up to 10 of them, 8 tenants at a time. `admin` carries the default tenant's admin token.
+pub async fn provision(admin: &Target, prefix: &str, n: usize, users: usize) -> Result<Vec<Tenant>, String> {
+    let mut out = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(8) {
+        let mut tasks = Vec::new();
+        for &i in chunk {
+            let (admin, name) = (admin.clone(), format!("{prefix}-{i}"));
+            tasks.push(tokio::spawn(async move { provision_one(&admin, &name, users).await }));
+        }
+        for t in tasks {
+            out.push(t.await.map_err(|e| e.to_string())??);
+        }
+    }
+    Ok(out)
+}
+
+async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenant, String> {
+    let mut conn = admin.connect().await?;
+    let expect = |r: Resp, want: u16, what: &str| -> Result<Value, String> {
+        if r.status == want {
+            Ok(r.json())
+        } else {
+            Err(format!("{what} for tenant {name}: {} {}", r.status, String::from_utf8_lossy(&r.body)))
+        }
+    };
+    let r = send(admin, &mut conn, &Req::with_body("POST", "/admin/v1/tenants", &json!({"name": name}))).await?;
+    let token: Arc<str> =
+        format!("Bearer {}", expect(r, 201, "creating the tenant")?["admin_token"].as_str().unwrap_or("")).into();
+    let tadmin = format!("/t/{name}/admin/v1");
+    let body = json!({"name": "idp", "privileges": ["scim_provisioner"]});
+    let r =
+        send(admin, &mut conn, &Req::with_body("POST", format!("{tadmin}/service-users"), &body).authorized(&token))
+            .await?;
+    let user_id = expect(r, 201, "creating its service user")?["id"].as_str().unwrap_or("").to_owned();
+    let body = json!({"user_id": user_id});
+    let r =
+        send(admin, &mut conn, &Req::with_body("POST", format!("{tadmin}/api-keys"), &body).authorized(&token)).await?;
+    let key = expect(r, 201, "creating its API key")?["token"].as_str().unwrap_or("").to_owned();
+    let auth: Arc<str> = format!("Bearer {key}").into();
+    let base = format!("/t/{name}/scim/v2");
+    let ops: Vec<Value> = (0..users)
+        .map(|i| {
+            json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"),
+                "data": {"userName": format!("{name}-u{i}@example.com"), "externalId": format!("{name}-x{i}"),
+                    "name": {"givenName": "Tenant", "familyName": format!("U{i}")}, "active": true,
+                    "emails": [{"value": format!("{name}-u{i}@example.com"), "type": "work", "primary": true}]}})
+        })
+        .collect();
+    let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
+    let r = send(admin, &mut conn, &Req::with_body("POST", format!("{base}/Bulk"), &bulk).authorized(&auth)).await?;
+    let answer = expect(r, 200, "seeding its users")?;
+    let mut seeded = Vec::with_capacity(users);
+    for (i, op) in answer["Operations"].as_array().into_iter().flatten().enumerate() {
+        let id = op["location"].as_str().and_then(|l| l.rsplit('/').next()).unwrap_or("").to_owned();
+        if op["status"] != "201" || id.is_empty() {
+            return Err(format!("seeding user {i} of tenant {name}: {op}"));
+        }
+        seeded.push((id, format!("{name}-u{i}@example.com"), format!("{name}-x{i}")));
+    }
+    let members: Vec<Value> = seeded.iter().take(10).map(|(id, ..)| json!({"value": id})).collect();
+    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{name}-staff"), "members": members});
+    let r = send(admin, &mut conn, &Req::with_body("POST", format!("{base}/Groups"), &body).authorized(&auth)).await?;
+    let group = expect(r, 201, "creating its group")?["id"].as_str().unwrap_or("").to_owned();
+    Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group })
+}
+
+/// The `k`-th request of a tenant (`run` tells runs apart, so creates never repeat a name).
+pub fn request(t: &Tenant, k: u64, run: &str) -> (Req, u16) {
+    let n = t.users.len().max(1);
+    let (id, user_name, external_id) = &t.users[(k as usize * 7 + 3) % n];
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let patch = |op: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op]});
+    let (req, want) = match k % 20 {
+        0..=6 => {
+            let f = enc(&format!("userName eq \"{user_name}\""));
+            (Req::get(format!("{}/Users?filter={f}&startIndex=1&count=100", t.base)), 200)
+        }
+        7..=9 => {
+            (Req::get(format!("{}/Users?filter={}", t.base, enc(&format!("externalId eq \"{external_id}\"")))), 200)
+        }
+        10..=16 => (Req::get(format!("{}/Users/{id}", t.base)), 200),
+        17 => {
+            let name = format!("{}-{run}-{k}@example.com", t.name);
+            let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "externalId": format!("{run}-{k}"), "active": true});
+            (Req::with_body("POST", format!("{}/Users", t.base), &body), 201)
+        }
+        18 => {
+            let body = patch(json!({"op": "replace", "value": {"active": (k / 20) % 2 == 1}}));
+            (Req::with_body("PATCH", format!("{}/Users/{id}", t.base), &body), 200)
+        }
+        _ => {
+            // A user outside the first ten (the group's seed members) goes in, then out again.
+            let (other, ..) = &t.users[(10 + (k / 40) as usize) % n];
+            let op = if (k / 20).is_multiple_of(2) {
+                json!({"op": "add", "path": "members", "value": [{"value": other}]})
+            } else {
+                json!({"op": "remove", "path": format!("members[value eq \"{other}\"]")})
+            };
+            (Req::with_body("PATCH", format!("{}/Groups/{}", t.base, t.group), &patch(op)), 204)
+        }
+    };
+    (req.authorized(&t.auth), want)
+}
+
+/// One tenant's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantFigures {
+    pub name: String,
+    pub requests: u64,
+    pub errors: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// A run of many tenants.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantRun {
+    pub tenants: usize,
+    pub rate_per_tenant: f64,
+    pub seconds: f64,
+    pub requests: u64,
+    pub errors: u64,
+    /// Creates and PATCHes answered with success: each made durable before its answer.
+    pub durable_writes: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Per tenant, in the order they were created.
+    pub per_tenant: Vec<TenantFigures>,
+}
+
+impl TenantRun {
+    pub fn rps(&self) -> f64 {
+        self.requests as f64 / self.seconds.max(1e-9)
+    }
+    /// `(median tenant's p99, slowest tenant's p99)` in ms.
+    pub fn p99_spread(&self) -> (f64, f64) {
+        let mut p99: Vec<f64> = self.per_tenant.iter().map(|t| t.p99_ms).collect();
+        p99.sort_by(f64::total_cmp);
+        (p99.get(p99.len() / 2).copied().unwrap_or(0.0), p99.last().copied().unwrap_or(0.0))
+    }
+    /// Tenants that got fewer than 90% of the requests offered to them.
+    pub fn starved(&self) -> usize {
+        let offered = self.rate_per_tenant * self.seconds;
+        self.per_tenant.iter().filter(|t| (t.requests as f64) < 0.9 * offered).count()
+    }
+}
+
+/// What one tenant's connection counted: requests, errors, durable writes, latencies.
+type Counted = (u64, u64, u64, Histogram<u32>);
+
+fn ms(h: &Histogram<u32>, q: f64) -> f64 {
+    h.value_at_quantile(q) as f64 / 1000.0
+}
+
+/// Drives every tenant at `rate` requests/s for `duration` over `conns` connections.
+pub async fn drive(
+    target: &Target,
+    tenants: Arc<Vec<Tenant>>,
+    rate: f64,
+    duration: Duration,
+    conns: usize,
+) -> Result<TenantRun, String> {
+    let conns = conns.clamp(1, tenants.len().max(1));
+    let run = uuid::Uuid::new_v4().simple().to_string()[..6].to_owned();
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for c in 0..conns {
+        let (target, tenants, run) = (target.clone(), tenants.clone(), run.clone());
+        tasks.push(tokio::spawn(async move {
+            let mine: Vec<usize> = (c..tenants.len()).step_by(conns).collect();
+            let interval = Duration::from_secs_f64(1.0 / (rate * mine.len() as f64).max(1e-9));
+            let mut conn = target.connect().await?;
+            let new_hist = || Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds");
+            let mut figures: Vec<Counted> = mine.iter().map(|_| (0, 0, 0, new_hist())).collect();
+            // Staggered, so that the connections do not all send at the same instant.
+            let mut due = started + interval.mul_f64(c as f64 / conns as f64);
+            let mut turn = 0usize;
+            // Requests still due when the time is up are not sent: they count against the
+            // tenant (a server that fell behind starves someone), not as extra time.
+            while due < deadline && Instant::now() < deadline {
+                tokio::time::sleep_until(due.into()).await;
+                let slot = turn % mine.len();
+                let k = (turn / mine.len()) as u64;
+                let (req, want) = request(&tenants[mine[slot]], k, &run);
+                let answer = conn.send(&target, &req).await;
+                let f = &mut figures[slot];
+                let _ = f.3.record(due.elapsed().as_micros().max(1) as u64);
+                f.0 += 1;
+                match answer {
+                    Ok(r) if r.status == want => f.2 += u64::from(req.method != "GET"),
+                    Ok(_) => f.1 += 1,
+                    Err(_) => {
+                        f.1 += 1;
+                        conn = target.connect().await?;
+                    }
+                }
+                turn += 1;
+                due += interval;
+            }
+            Ok::<_, String>(mine.into_iter().zip(figures).collect::<Vec<_>>())
+        }));
+    }
+    let mut per: Vec<Option<Counted>> = vec![None; tenants.len()];
+    for t in tasks {
+        for (i, f) in t.await.map_err(|e| e.to_string())?? {
+            per[i] = Some(f);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut all = Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds");
+    let mut run = TenantRun {
+        tenants: tenants.len(),
+        rate_per_tenant: rate,
+        seconds,
+        requests: 0,
+        errors: 0,
+        durable_writes: 0,
+        p50_ms: 0.0,
+        p99_ms: 0.0,
+        per_tenant: Vec::with_capacity(tenants.len()),
+    };
+    for (t, f) in tenants.iter().zip(per) {
+        let (n, e, w, h) =
+            f.unwrap_or_else(|| (0, 0, 0, Histogram::new_with_bounds(1, 60_000_000, 2).expect("valid bounds")));
+        let _ = all.add(&h);
+        run.requests += n;
+        run.errors += e;
+        run.durable_writes += w;
+        run.per_tenant.push(TenantFigures {
+            name: t.name.clone(),
+            requests: n,
+            errors: e,
+            p50_ms: ms(&h, 0.5),
+            p99_ms: ms(&h, 0.99),
+        });
+    }
+    run.p50_ms = ms(&all, 0.5);
+    run.p99_ms = ms(&all, 0.99);
+    Ok(run)
+}
