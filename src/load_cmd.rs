@@ -32,8 +32,16 @@ pub struct LoadArgs {
     /// The most users the run creates in all (the 10,000-member group needs about 11,000).
     #[arg(long, default_value_t = 11_000, value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
     max_users: u64,
+    /// Also run the tenants phase: N tenants of a scimcheck server, each with its own key,
+    /// users and group, driven at --rate each for --duration (needs --admin-token, except for
+    /// the embedded server).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    tenants: Option<u64>,
+    /// The default tenant's admin token of the scimcheck server (for --tenants).
+    #[arg(long, env = "SCIMCHECK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Run only this phase (repeatable): read-after-write, sustained, ramp, creates,
-    /// member-adds, if-match, membership, paging.
+    /// member-adds, if-match, membership, paging, tenants.
     #[arg(long = "phase", value_parser = Phase::parse)]
     phases: Vec<Phase>,
     /// Allow a target that is not on this machine (a load test can disturb a live service).
@@ -71,6 +79,12 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
     // Every argument is checked before anything starts.
     let mut headers = super::parse_headers(&args.headers)?;
     let mut embedded = None;
+    if args.tenants.is_some() && args.base_url.is_some() && args.admin_token.is_none() {
+        anyhow::bail!(
+            "--tenants creates tenants through a scimcheck server's admin API: give its default tenant's --admin-token (or leave out --base-url to load the embedded server)"
+        );
+    }
+    let mut admin_token = args.admin_token.clone();
     let (base, token) = match &args.base_url {
         Some(b) => {
             let b = super::check_base_url(b)?;
@@ -86,6 +100,7 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
             eprintln!("loading the embedded reference server (in memory, in this process) at {}", running.base_url());
             let base = running.base_url();
             embedded = Some(running);
+            admin_token = Some(admin);
             (base, Some(token))
         }
     };
@@ -100,6 +115,8 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
         max_users: usize::try_from(args.max_users).unwrap_or(usize::MAX),
         accept_remote: args.i_accept_load,
         only: args.phases.clone(),
+        tenants: args.tenants.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        admin_token,
         ..LoadOptions::new(&base)
     };
     let created = Created::default();

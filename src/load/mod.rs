@@ -37,6 +37,10 @@ pub struct LoadOptions {
     pub only: Vec<phases::Phase>,
     /// Names everything the run creates (`load-1a2b3c4d`).
     pub prefix: String,
+    /// How many tenants the tenants phase creates and drives (0: the phase does not run).
+    pub tenants: usize,
+    /// The default tenant's admin token of a scimcheck server (to create the tenants).
+    pub admin_token: Option<String>,
 }
 
 impl LoadOptions {
@@ -52,6 +56,8 @@ impl LoadOptions {
             accept_remote: false,
             only: Vec::new(),
             prefix: format!("load-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            tenants: 0,
+            admin_token: None,
         }
     }
 }
@@ -272,8 +278,12 @@ pub async fn run(
     };
     let started = crate::clock::now();
     let mut results = Vec::new();
-    let chosen: Vec<phases::Phase> =
-        phases::ALL.into_iter().filter(|p| opts.only.is_empty() || opts.only.contains(p)).collect();
+    // The tenants phase runs when asked for: it creates tenants, not only users.
+    let asked = |p: &phases::Phase| match p {
+        phases::Phase::Tenants => opts.tenants > 0 || opts.only.contains(p),
+        _ => opts.only.is_empty() || opts.only.contains(p),
+    };
+    let chosen: Vec<phases::Phase> = phases::ALL.into_iter().filter(asked).collect();
     for (i, phase) in chosen.iter().enumerate() {
         progress(i + 1, chosen.len(), phase.name());
         let t = std::time::Instant::now();

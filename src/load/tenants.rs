@@ -279,3 +279,75 @@ pub async fn drive(
     run.p99_ms = ms(&all, 0.99);
     Ok(run)
 }
+
+/// The tenants phase of `scimcheck load`: creates `--tenants N` tenants (12 users each),
+/// drives them at `--rate` each for `--duration`, judges them, and removes them again.
+pub(super) async fn phase(ctx: &super::phases::Ctx) -> super::phases::Outcome {
+    use super::Verdict;
+    let n = ctx.opts.tenants;
+    let Some(admin_token) = ctx.opts.admin_token.clone().filter(|_| n > 0) else {
+        return Ok((
+            Verdict::Skip,
+            "–".into(),
+            "give --tenants N and the default tenant's --admin-token of a scimcheck server (the embedded one needs neither token)".into(),
+        ));
+    };
+    let mut admin = ctx.target.clone();
+    admin.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+    admin.headers.push(("authorization".into(), format!("Bearer {admin_token}")));
+    let prefix = format!("{}-t", ctx.prefix);
+    let made = provision(&admin, &prefix, n, 12).await;
+    let outcome = match &made {
+        Err(e) => Err(format!("creating the tenants: {e}")),
+        Ok(tenants) => {
+            let conns = n.min(64);
+            drive(&admin, Arc::new(tenants.clone()), ctx.opts.rate, ctx.opts.duration, conns)
+                .await
+                .map(|run| judge(ctx, &run))
+        }
+    };
+    // The tenants go again, whatever happened (each with everything in it).
+    for i in 0..n {
+        let mut conn = match admin.connect().await {
+            Ok(c) => c,
+            Err(_) => break,
+        };
+        let _ = conn.send(&admin, &Req::delete(format!("/admin/v1/tenants/{prefix}-{i}"))).await;
+    }
+    outcome
+}
+
+fn judge(ctx: &super::phases::Ctx, run: &TenantRun) -> (super::Verdict, String, String) {
+    let (median, worst) = run.p99_spread();
+    let error_rate = run.errors as f64 / run.requests.max(1) as f64;
+    let figure = format!(
+        "{} tenants: {:.0} of {:.0} req/s offered, p50 {:.1} ms, p99 {:.1} ms, per-tenant p99 median {median:.1} ms, slowest {worst:.1} ms, {:.1}% errors",
+        run.tenants,
+        run.rps(),
+        run.rate_per_tenant * run.tenants as f64,
+        run.p50_ms,
+        run.p99_ms,
+        100.0 * error_rate
+    );
+    let mut p99: Vec<f64> = run.per_tenant.iter().map(|t| t.p99_ms).collect();
+    p99.sort_by(f64::total_cmp);
+    let n = p99.len().max(1) as f64;
+    ctx.chart(super::plot::Chart {
+        title: format!("Per-tenant p99, {} tenants sorted", run.tenants),
+        x_label: "tenants (percent, by p99)".into(),
+        y_label: "ms".into(),
+        log_x: false,
+        series: vec![("p99".into(), p99.iter().enumerate().map(|(i, v)| (100.0 * (i + 1) as f64 / n, *v)).collect())],
+    });
+    let starved = run.starved();
+    let (verdict, detail) = if starved > 0 {
+        (super::Verdict::Fail, format!("{starved} tenant(s) got under 90% of their {:.0} req/s", run.rate_per_tenant))
+    } else if error_rate >= 0.01 {
+        (super::Verdict::Fail, format!("{} of {} requests failed", run.errors, run.requests))
+    } else if worst >= 1000.0 {
+        (super::Verdict::Fail, format!("the slowest tenant's p99 is {worst:.0} ms"))
+    } else {
+        (super::Verdict::Pass, String::new())
+    };
+    (verdict, figure, detail)
+}

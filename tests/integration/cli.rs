@@ -104,6 +104,10 @@ fn bad_arguments_are_refused_before_anything_runs() {
         (vec!["load", "--rate", "0"], "is not a rate between 0 and 100000"),
         (vec!["load", "--duration", "5h"], "is not a duration like 30s or 2m"),
         (vec!["load", "--max-users", "3"], "3 is not in 10..=1000000"),
+        (
+            vec!["load", "--tenants", "5", "--base-url", "http://127.0.0.1:9/scim/v2"],
+            "give its default tenant's --admin-token",
+        ),
     ] {
         let o = scimcheck(&args);
         let (out, err) = text(&o);
