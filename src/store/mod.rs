@@ -9,6 +9,7 @@ pub mod cache;
 pub mod database;
 pub mod memory;
 pub mod ranks;
+pub mod relation;
 pub mod sqlite;
 
 pub use database::Database;

@@ -24,11 +24,18 @@ pub struct SqliteStore {
     tenant: String,
     cache: std::sync::Arc<super::cache::RecordCache>,
     ranks: std::sync::Arc<super::ranks::Ranks>,
+    relation: std::sync::Arc<super::relation::Relation>,
 }
 
 impl SqliteStore {
     pub(crate) fn new(db: Database, tenant: &str) -> SqliteStore {
-        SqliteStore { db, tenant: tenant.to_owned(), cache: Default::default(), ranks: Default::default() }
+        SqliteStore {
+            db,
+            tenant: tenant.to_owned(),
+            cache: Default::default(),
+            ranks: Default::default(),
+            relation: Default::default(),
+        }
     }
 }
 
@@ -263,6 +270,44 @@ impl SqliteStore {
     }
 }
 
+/// A group's displayName, as the relation keeps it.
+fn display_name(attrs: &Map<String, Value>) -> Option<String> {
+    attrs.get("displayName").and_then(Value::as_str).map(str::to_owned)
+}
+
+impl SqliteStore {
+    /// Loads the in-memory member relation if it is not there, under the writer connection
+    /// (see `relation`).
+    fn load_relation(&self) -> Result<()> {
+        if self.relation.loaded() {
+            return Ok(());
+        }
+        let conn = self.db.write();
+        if self.relation.loaded() {
+            return Ok(());
+        }
+        let mut st =
+            conn.prepare_cached("SELECT member_id, group_id FROM members WHERE tenant = ?1").map_err(db_err)?;
+        let rows = st
+            .query_map(params![self.tenant], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        let mut st = conn
+            .prepare_cached(
+                "SELECT id, json_extract(attrs, '$.displayName') FROM resources WHERE tenant = ?1 AND kind = 1",
+            )
+            .map_err(db_err)?;
+        let groups = st
+            .query_map(params![self.tenant], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        self.relation.load(rows, groups);
+        Ok(())
+    }
+}
+
 impl Store for SqliteStore {
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
         let mut conn = self.db.write();
@@ -296,6 +341,14 @@ impl Store for SqliteStore {
         tx.commit().map_err(db_err)?;
         self.cache.put(kind, &record);
         self.ranks.insert(kind, &id);
+        if kind == Kind::Group {
+            self.relation.name(&id, display_name(&record.attrs));
+        }
+        if let MemberChange::Delta { add, .. } = &added {
+            for (m, _) in add {
+                self.relation.add(&id, m);
+            }
+        }
         let ticket = self.db.committed();
         drop(conn);
         self.db.wait_durable(ticket)?;
@@ -379,6 +432,10 @@ impl Store for SqliteStore {
         self.outbox(&tx, &change, event)?;
         self.put_record(&tx, kind, &record)?;
         self.write_keys(&tx, kind, &record, &update.unique)?;
+        // What the in-memory relation learns once the transaction is committed.
+        let renamed = (kind == Kind::Group && display_name(&current.attrs) != display_name(&record.attrs))
+            .then(|| display_name(&record.attrs));
+        let relation_change = update.members.clone();
         match update.members {
             None => {}
             Some(MemberChange::Replace(all)) => {
@@ -403,6 +460,21 @@ impl Store for SqliteStore {
         }
         tx.commit().map_err(db_err)?;
         self.cache.put(kind, &record);
+        if let Some(name) = renamed {
+            self.relation.name(id, name);
+        }
+        match relation_change {
+            None => {}
+            Some(MemberChange::Replace(_)) => self.relation.drop_all(),
+            Some(MemberChange::Delta { add, remove }) => {
+                for m in &remove {
+                    self.relation.remove(id, m);
+                }
+                for (m, _) in &add {
+                    self.relation.add(id, m);
+                }
+            }
+        }
         let ticket = self.db.committed();
         drop(conn);
         self.db.wait_durable(ticket)?;
@@ -437,6 +509,10 @@ impl Store for SqliteStore {
         tx.commit().map_err(db_err)?;
         self.cache.remove(kind, id);
         self.ranks.remove(kind, id);
+        self.relation.forget_member(id);
+        if kind == Kind::Group {
+            self.relation.forget_group(id);
+        }
         let ticket = self.db.committed();
         drop(conn);
         self.db.wait_durable(ticket)
@@ -573,41 +649,16 @@ impl Store for SqliteStore {
     }
 
     fn groups_of_many(&self, member_ids: &[&str]) -> Result<std::collections::HashMap<String, Vec<GroupRef>>> {
-        let mut out: std::collections::HashMap<String, Vec<GroupRef>> =
-            member_ids.iter().map(|id| ((*id).to_owned(), Vec::new())).collect();
-        if member_ids.is_empty() {
-            return Ok(out);
-        }
-        let conn = self.db.read();
-        let marks = vec!["?"; member_ids.len()].join(", ");
-        let sql = format!(
-            "SELECT m.member_id, m.group_id, json_extract(r.attrs, '$.displayName') FROM members m JOIN resources r ON r.tenant = m.tenant AND r.kind = 1 AND r.id = m.group_id WHERE m.tenant = ? AND m.member_id IN ({marks}) ORDER BY m.member_id, m.group_id"
-        );
-        let mut st = conn.prepare_cached(&sql).map_err(db_err)?;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&self.tenant];
-        args.extend(member_ids.iter().map(|id| id as &dyn rusqlite::ToSql));
-        let rows = st
-            .query_map(args.as_slice(), |r| {
-                Ok((r.get::<_, String>(0)?, GroupRef { id: r.get(1)?, display: r.get(2)? }))
-            })
-            .map_err(db_err)?;
-        for row in rows {
-            let (member, g) = row.map_err(db_err)?;
-            out.entry(member).or_default().push(g);
-        }
-        Ok(out)
+        self.load_relation()?;
+        member_ids.iter().map(|id| Ok(((*id).to_owned(), self.groups_of(id)?))).collect()
     }
 
     fn groups_of(&self, member_id: &str) -> Result<Vec<GroupRef>> {
-        let conn = self.db.read();
-        let mut st = conn
-            .prepare_cached("SELECT m.group_id, json_extract(r.attrs, '$.displayName') FROM members m JOIN resources r ON r.tenant = m.tenant AND r.kind = 1 AND r.id = m.group_id WHERE m.tenant = ?1 AND m.member_id = ?2 ORDER BY m.group_id")
-            .map_err(db_err)?;
-        let rows = st
-            .query_map(params![self.tenant, member_id], |r| Ok(GroupRef { id: r.get(0)?, display: r.get(1)? }))
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        Ok(rows)
+        loop {
+            if let Some(groups) = self.relation.groups_of(member_id) {
+                return Ok(groups);
+            }
+            self.load_relation()?;
+        }
     }
 }

@@ -202,10 +202,22 @@ fn membership_relation_both_ways(#[values("memory", "sqlite")] which: &str) {
     })
     .unwrap();
     assert_eq!(s.members(&g.id).unwrap().len(), 1);
-    s.delete(Kind::User, &u1, None, "t").unwrap();
-    assert!(s.members(&g.id).unwrap().is_empty(), "deleting a user removes it from groups");
-    s.delete(Kind::Group, &g.id, None, "t").unwrap();
+    assert_eq!(s.groups_of(&u1).unwrap().len(), 1, "a replaced membership is read back");
     assert!(s.groups_of(&u2).unwrap().is_empty());
+    // A renamed group shows its new name in its members' groups.
+    s.update(Kind::Group, &g.id, None, &mut |cur, _| {
+        let mut a = cur.attrs.clone();
+        a.insert("displayName".into(), json!("Renamed"));
+        Ok(Update { attrs: a, unique: vec![], members: None, put: false, actor: "t".into() })
+    })
+    .unwrap();
+    assert_eq!(s.groups_of(&u1).unwrap()[0].display.as_deref(), Some("Renamed"));
+    s.delete(Kind::User, &u1, None, "t").unwrap();
+    assert!(s.groups_of(&u1).unwrap().is_empty(), "a deleted user is in no group");
+    assert!(s.members(&g.id).unwrap().is_empty(), "deleting a user removes it from groups");
+    s.update(Kind::Group, &g.id, None, &mut delta(vec![&u2], vec![])).unwrap();
+    s.delete(Kind::Group, &g.id, None, "t").unwrap();
+    assert!(s.groups_of(&u2).unwrap().is_empty(), "a deleted group is no one's group");
 }
 
 #[rstest]
