@@ -104,7 +104,7 @@ impl Database {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> std::result::Result<Database, String> {
         let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        conn.set_prepared_statement_cache_capacity(STATEMENTS);
+        tune(&conn)?;
         init(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| format!("cannot initialise the database: {e}"))?;
@@ -122,7 +122,7 @@ impl Database {
             let r =
                 Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                     .map_err(|e| format!("cannot open {} for reading: {e}", path.display()))?;
-            r.set_prepared_statement_cache_capacity(STATEMENTS);
+            tune(&r)?;
             readers.push(Mutex::new(r));
         }
         Ok(Database {
@@ -136,6 +136,7 @@ impl Database {
     /// A private in-memory database (tests): one connection, nothing to sync.
     pub fn open_in_memory() -> std::result::Result<Database, String> {
         let conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+        tune(&conn)?;
         init(&conn)?;
         Ok(Database {
             writer: Arc::new(Mutex::new(conn)),
@@ -274,6 +275,18 @@ pub(crate) fn append_event(conn: &Connection, tenant: &str, mut event: crate::au
     Ok(seq as u64)
 }
 
+/// Every connection: a statement cache big enough for every statement the store runs, and the
+/// query planner's stability guarantee. Without it SQLite prepares a statement again each time
+/// it is bound to new values when its plan looked at them (an `ORDER BY` after equalities on
+/// parameters does): 6 µs of parsing on every `userName eq` lookup, measured with
+/// `StatementStatus::RePrepare` (one per execution before, none after).
+fn tune(conn: &Connection) -> std::result::Result<(), String> {
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map(|_| ())
+        .map_err(|e| format!("cannot configure the database connection: {e}"))
+}
+
 /// Creates the schema (or checks its version) on a fresh connection.
 fn init(conn: &Connection) -> std::result::Result<(), String> {
     let setup = || -> rusqlite::Result<()> {
@@ -361,5 +374,24 @@ impl SyncGate {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_equality_lookup_is_prepared_once_whatever_it_is_bound_to() {
+        let db = Database::open_in_memory().unwrap();
+        let conn = db.write();
+        let sql = "SELECT id FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND attr = ?3 AND key = ?4 ORDER BY id";
+        for i in 0..20 {
+            let mut st = conn.prepare_cached(sql).unwrap();
+            let rows = st.query_map(params!["t", 0, "userName", format!("u{i}")], |r| r.get::<_, String>(0)).unwrap();
+            assert_eq!(rows.count(), 0);
+        }
+        let st = conn.prepare_cached(sql).unwrap();
+        assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0, "bound anew 20 times, prepared once");
     }
 }
