@@ -248,7 +248,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             args.seconds,
             scimcheck::load::tenants::MIX
         );
-        let conns = n.min(64);
+        // One connection per tenant, as each tenant's IdP job has its own (up to the
+        // server's default cap of 1,024 connections, past which tenants share).
+        let conns = n.min(scimcheck::load::tenants::MAX_CONNS);
         let run = scimcheck::load::tenants::drive(
             &admin,
             Arc::new(tenants),

@@ -3,8 +3,9 @@
 //! tenant with the request mix an IdP's steady sync sends, and judged per tenant.
 //!
 //! Tenants are created through the default tenant's admin API (so this needs a scimcheck
-//! server and its admin token). Each tenant is driven by one connection (a connection serves
-//! several tenants, round robin), so a tenant's requests are sequential as one IdP job's are.
+//! server and its admin token). Each tenant is driven on its own connection (past
+//! [`MAX_CONNS`] tenants, a connection serves several in turn), so a tenant's requests are
+//! sequential as one IdP job's are.
 //! Latency is measured from when a request was due, not when it was sent: a server that falls
 //! behind shows its queue in the figures instead of slowing the generator down (open loop).
 
@@ -14,6 +15,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The most connections a tenants run opens: one per tenant up to this, then tenants share
+/// (the reference server accepts 1,024 at once by default).
+pub const MAX_CONNS: usize = 1000;
 
 /// One tenant, ready to drive.
 #[derive(Debug, Clone)]
@@ -202,15 +207,29 @@ pub async fn drive(
 ) -> Result<TenantRun, String> {
     let conns = conns.clamp(1, tenants.len().max(1));
     let run = uuid::Uuid::new_v4().simple().to_string()[..6].to_owned();
-    let started = Instant::now();
-    let deadline = started + duration;
+    // Every connection is open before the clock starts: a thousand connects at once would
+    // otherwise be measured too (a SYN dropped from a full accept queue waits a second).
+    let connected = Arc::new(tokio::sync::Barrier::new(conns + 1));
+    let (start_tx, start_rx) = tokio::sync::watch::channel(None::<Instant>);
     let mut tasks = Vec::new();
     for c in 0..conns {
         let (target, tenants, run) = (target.clone(), tenants.clone(), run.clone());
+        let (connected, mut start_rx) = (connected.clone(), start_rx.clone());
         tasks.push(tokio::spawn(async move {
             let mine: Vec<usize> = (c..tenants.len()).step_by(conns).collect();
             let interval = Duration::from_secs_f64(1.0 / (rate * mine.len() as f64).max(1e-9));
-            let mut conn = target.connect().await?;
+            let opened = target.connect().await;
+            connected.wait().await;
+            let mut conn = opened?;
+            let started = loop {
+                if let Some(at) = *start_rx.borrow_and_update() {
+                    break at;
+                }
+                if start_rx.changed().await.is_err() {
+                    return Err("the run was abandoned".to_owned());
+                }
+            };
+            let deadline = started + duration;
             let new_hist = || Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds");
             let mut figures: Vec<Counted> = mine.iter().map(|_| (0, 0, 0, new_hist())).collect();
             // Staggered, so that the connections do not all send at the same instant.
@@ -222,7 +241,10 @@ pub async fn drive(
                 tokio::time::sleep_until(due.into()).await;
                 let slot = turn % mine.len();
                 let k = (turn / mine.len()) as u64;
-                let (req, want) = request(&tenants[mine[slot]], k, &run);
+                // Each tenant starts at its own place in the mix: IdP jobs are not in step,
+                // and tenants all writing in the same instant would measure the generator.
+                let phase = (mine[slot] as u64 * 7) % 20;
+                let (req, want) = request(&tenants[mine[slot]], k + phase, &run);
                 let answer = conn.send(&target, &req).await;
                 let f = &mut figures[slot];
                 let _ = f.3.record(due.elapsed().as_micros().max(1) as u64);
@@ -241,6 +263,9 @@ pub async fn drive(
             Ok::<_, String>(mine.into_iter().zip(figures).collect::<Vec<_>>())
         }));
     }
+    connected.wait().await;
+    let started = Instant::now();
+    let _ = start_tx.send(Some(started));
     let mut per: Vec<Option<Counted>> = vec![None; tenants.len()];
     for t in tasks {
         for (i, f) in t.await.map_err(|e| e.to_string())?? {
@@ -300,7 +325,7 @@ pub(super) async fn phase(ctx: &super::phases::Ctx) -> super::phases::Outcome {
     let outcome = match &made {
         Err(e) => Err(format!("creating the tenants: {e}")),
         Ok(tenants) => {
-            let conns = n.min(64);
+            let conns = n.min(MAX_CONNS);
             drive(&admin, Arc::new(tenants.clone()), ctx.opts.rate, ctx.opts.duration, conns)
                 .await
                 .map(|run| judge(ctx, &run))

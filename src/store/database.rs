@@ -108,6 +108,9 @@ impl Database {
         init(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| format!("cannot initialise the database: {e}"))?;
+        // Checkpoints run on their own thread (below), never inside a writer's commit.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| format!("cannot initialise the database: {e}"))?;
         let wal_path = path.with_file_name(format!(
             "{}-wal",
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
@@ -125,8 +128,10 @@ impl Database {
             tune(&r)?;
             readers.push(Mutex::new(r));
         }
+        let writer = Arc::new(Mutex::new(conn));
+        checkpointer(path, Arc::downgrade(&writer))?;
         Ok(Database {
-            writer: Arc::new(Mutex::new(conn)),
+            writer,
             readers: Arc::new(readers),
             next_reader: Arc::default(),
             gate: Some(Arc::new(SyncGate::new(wal))),
@@ -285,6 +290,29 @@ fn tune(conn: &Connection) -> std::result::Result<(), String> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map(|_| ())
         .map_err(|e| format!("cannot configure the database connection: {e}"))
+}
+
+/// How often the checkpointer looks at the WAL.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// Copies the WAL into the database file on a thread and connection of its own, once a second
+/// (a PASSIVE checkpoint: it takes no lock a writer or reader waits for), for as long as the
+/// database is open. SQLite's default runs it inside a commit, while the writer connection is
+/// held, so every writer waits behind a thousand scattered pages and their fsync.
+fn checkpointer(path: &Path, alive: std::sync::Weak<Mutex<Connection>>) -> std::result::Result<(), String> {
+    let conn = Connection::open(path).map_err(|e| format!("cannot open {} for checkpoints: {e}", path.display()))?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while alive.strong_count() > 0 {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "a WAL checkpoint failed; the next one retries");
+                }
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| format!("cannot start the checkpoint thread: {e}"))
 }
 
 /// Creates the schema (or checks its version) on a fresh connection.
