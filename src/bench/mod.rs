@@ -11,6 +11,7 @@
 //! `--tenants N` measures many tenants at once instead ([`scimcheck::load::tenants`]): N
 //! tenants created on the server, each driven at its own paced rate with an IdP's mix.
 
+mod events;
 mod report;
 
 use anyhow::{Context, Result, bail};
@@ -180,6 +181,10 @@ pub struct BenchArgs {
     /// How long the --tenants run lasts, in seconds.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub seconds: u64,
+    /// Measure RFC 9967 event delivery instead of the per-request rows: durable creates without
+    /// and with an event stream pushing to a receiver, and the events per second delivered.
+    #[arg(long)]
+    pub events: bool,
     /// Write the figures as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<std::path::PathBuf>,
@@ -230,7 +235,17 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         baseline_rps: rows[0].rps,
         rows: vec![],
         tenants: None,
+        events: None,
     };
+    if args.events {
+        let admin =
+            Target::new(&server.base, vec![("authorization".into(), "Bearer bench-admin".into())], crate_client()?)
+                .map_err(anyhow::Error::msg)?;
+        let (more, run) = events::measure_events(&scim, &admin, &plan).await?;
+        rows.extend(more);
+        report.events = Some(run);
+        return finish(report, rows, &args, server, &dir);
+    }
     if let Some(n) = args.tenants {
         let admin =
             Target::new(&server.base, vec![("authorization".into(), "Bearer bench-admin".into())], crate_client()?)

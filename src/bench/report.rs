@@ -29,6 +29,8 @@ pub struct BenchReport {
     pub rows: Vec<Row>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenants: Option<TenantRun>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<super::events::EventsRun>,
 }
 
 impl BenchReport {
@@ -41,6 +43,17 @@ impl BenchReport {
             println!(
                 "{:<5} {:<58} {:>9.0} {:>7.2}ms {:>7.2}ms {:>7.1}% {:>7}",
                 r.phase, r.name, r.rps, r.p50_ms, r.p99_ms, r.vs_bare, r.errors
+            );
+        }
+        if let Some(e) = &self.events {
+            println!(
+                "\nevents: {} delivered in {:.1} s after the first pushed write ({:.0} events/s); durable creates {:.0}/s with the stream, {:.0}/s without ({:+.1}%)",
+                e.delivered,
+                e.seconds,
+                e.events_per_second(),
+                e.writes_with,
+                e.writes_without,
+                100.0 * (e.writes_with / e.writes_without.max(1e-9) - 1.0)
             );
         }
         if let Some(t) = &self.tenants {
@@ -203,6 +216,7 @@ mod tests {
                 row("POST /Users", 2_100.0),
             ],
             tenants: Some(tenants),
+            events: None,
         };
         let html = report.html();
         assert_eq!(html.matches("<svg").count(), 2, "the ratios and the per-tenant spread");

@@ -50,11 +50,13 @@ pub async fn start(addr: SocketAddr) -> Result<Receiver, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let counts = Arc::new(Counts::default());
     let seen = counts.clone();
+    // The jtis received, so that a redelivered event is kept once without scanning the log.
+    let jtis: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let (log, counts) = (filled.clone(), seen.clone());
+            let (log, counts, jtis) = (filled.clone(), seen.clone(), jtis.clone());
             tokio::spawn(async move {
-                let service = service_fn(move |req| receive(req, log.clone(), counts.clone()));
+                let service = service_fn(move |req| receive(req, log.clone(), counts.clone(), jtis.clone()));
                 let _ =
                     hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
@@ -67,6 +69,7 @@ async fn receive(
     req: hyper::Request<Incoming>,
     log: Arc<Mutex<Vec<Value>>>,
     counts: Arc<Counts>,
+    jtis: Arc<Mutex<std::collections::HashSet<String>>>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let is_set = req
         .headers()
@@ -79,9 +82,9 @@ async fn receive(
         (false, _) => Some("a SET is sent as application/secevent+jwt (RFC 8935 §2.2)"),
         (true, None) => Some("the body is not a JWT whose claims are a JSON object"),
         (true, Some(c)) => {
-            let mut events = log.lock().unwrap_or_else(|p| p.into_inner());
-            if !events.iter().any(|e| e["jti"] == c["jti"]) {
-                events.push(c);
+            let jti = c["jti"].as_str().unwrap_or_default().to_owned();
+            if jtis.lock().unwrap_or_else(|p| p.into_inner()).insert(jti) {
+                log.lock().unwrap_or_else(|p| p.into_inner()).push(c);
             }
             None
         }
