@@ -237,6 +237,15 @@ impl App {
         if !tenant.state().settings.scim_enabled {
             return Response::error(&ScimError::forbidden("SCIM provisioning is turned off for this tenant"));
         }
+        // The entitlements are the tenant's teams, which live in its admin state.
+        if let Some(rest) = req.path.strip_prefix(&format!("{SCIM_PREFIX}/Entitlements"))
+            && req.method == api::Method::Get
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            let teams: Vec<String> = tenant.state().teams.iter().cloned().collect();
+            let id = rest.strip_prefix('/').filter(|i| !i.is_empty());
+            return api::roles::entitlements(&req, &teams, id).unwrap_or_else(|e| Response::error(&e));
+        }
         tenant.api.handle(&req)
     }
 }

@@ -283,3 +283,12 @@ Feature: Okta's tests and requests, replayed
     When I GET "/ServiceProviderConfig"
     Then the JSON at "RolesAndEntitlements.roles.supported" is true
     And reading "/Roles" page by page with count 2 yields totalResults resources, each once, each with a value and supported
+
+  @okta-entitlements @roles-spc-advertised @roles-entitlement-value @needs-entitlements @must
+  Scenario: Okta entitlements test: the Entitlement resource type is discovered and every entitlement read page by page
+    When I GET "/ResourceTypes"
+    Then the response status is 200
+    And the JSON at "Resources" contains {"endpoint": "/Entitlements"}
+    When I GET "/ServiceProviderConfig"
+    Then the JSON at "RolesAndEntitlements.entitlements.supported" is true
+    And reading "/Entitlements" page by page with count 1 yields totalResults resources, each once, each with a value

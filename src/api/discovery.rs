@@ -53,6 +53,7 @@ pub fn service_provider_config(api: &Api, req: &Request) -> Response {
 pub fn resource_types(api: &Api, req: &Request) -> Response {
     let mut all: Vec<Value> = api.registry().resource_types.iter().map(|r| r.to_json(&req.base_url)).collect();
     all.push(super::roles::resource_type(&req.base_url));
+    all.push(super::roles::entitlement_type(&req.base_url));
     Response::json(200, list(all))
 }
 
@@ -72,6 +73,7 @@ pub fn schemas(api: &Api, req: &Request) -> Response {
     let mut all: Vec<Value> =
         api.registry().schemas.iter().map(|s| api.registry().schema_json(s, &req.base_url)).collect();
     all.push(super::roles::schema(&req.base_url));
+    all.push(super::roles::entitlement_schema(&req.base_url));
     Response::json(200, list(all))
 }
 

@@ -165,9 +165,13 @@ impl Api {
             (["ServiceProviderConfig"], Get) => Ok(discovery::service_provider_config(self, req)),
             (["ResourceTypes"], Get) => Ok(discovery::resource_types(self, req)),
             (["ResourceTypes", "Role"], Get) => Ok(Response::json(200, roles::resource_type(&req.base_url))),
+            (["ResourceTypes", "Entitlement"], Get) => Ok(Response::json(200, roles::entitlement_type(&req.base_url))),
             (["ResourceTypes", id], Get) => discovery::resource_type(self, req, id),
             (["Schemas"], Get) => Ok(discovery::schemas(self, req)),
             (["Schemas", roles::ROLE_URN], Get) => Ok(Response::json(200, roles::schema(&req.base_url))),
+            (["Schemas", roles::ENTITLEMENT_URN], Get) => {
+                Ok(Response::json(200, roles::entitlement_schema(&req.base_url)))
+            }
             (["Schemas", id], Get) => discovery::schema(self, req, id),
             (
                 ["ServiceProviderConfig"] | ["ResourceTypes"] | ["ResourceTypes", _] | ["Schemas"] | ["Schemas", _],

@@ -43,6 +43,7 @@ const SPC_NEEDS: &[(&str, &str, &str)] = &[
     ("changepassword", "/changePassword/supported", "changePassword.supported"),
     ("cursor", "/pagination/cursor", "pagination.cursor"),
     ("roles", "/RolesAndEntitlements/roles/supported", "RolesAndEntitlements.roles.supported"),
+    ("entitlements", "/RolesAndEntitlements/entitlements/supported", "RolesAndEntitlements.entitlements.supported"),
 ];
 
 impl Discovery {

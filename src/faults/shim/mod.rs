@@ -25,6 +25,7 @@ const NAMES: &[&str] = &[
     "async-txn-mismatch",
     "async-accept-406",
     "roles-paging-ignored",
+    "entitlement-no-value",
     "prov-patch-event-lost",
     "create-no-location",
     "location-mismatch",

@@ -55,6 +55,11 @@ impl Shim<'_> {
                     sets.retain(|_, set| !set.as_str().is_some_and(|s| set_mentions(s, ":prov:patch:")));
                 }
             }),
+            "entitlement-no-value" if req.path.trim_end_matches('/').ends_with("/Entitlements") => body(&mut r, |b| {
+                for e in b["Resources"].as_array_mut().into_iter().flatten() {
+                    remove(e, "value");
+                }
+            }),
             "roles-paging-ignored" if req.path.trim_end_matches('/').ends_with("/Roles") => {
                 let mut first = req.clone();
                 remove_param(&mut first, "startIndex");

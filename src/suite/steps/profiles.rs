@@ -76,11 +76,13 @@ async fn at_most(w: &mut ScimWorld, path: String, n: u64) {
 }
 
 /// Okta's entitlements import: every page of a list endpoint, `count` at a time, until
-/// `totalResults` resources were read; each appears once and carries `value` and `supported`.
+/// `totalResults` resources were read; each appears once and carries `value` and, for roles,
+/// `supported` (REQUIRED for a Role, OPTIONAL for an Entitlement).
 #[then(
-    expr = "reading {string} page by page with count {int} yields totalResults resources, each once, each with a value and supported"
+    regex = r#"^reading "([^"]+)" page by page with count (\d+) yields totalResults resources, each once, each with a value( and supported)?$"#
 )]
-async fn read_all_pages(w: &mut ScimWorld, path: String, count: usize) {
+async fn read_all_pages(w: &mut ScimWorld, path: String, count: usize, supported: String) {
+    let supported = !supported.is_empty();
     let mut seen: Vec<String> = Vec::new();
     let mut start = 1;
     let total = loop {
@@ -90,8 +92,9 @@ async fn read_all_pages(w: &mut ScimWorld, path: String, count: usize) {
         let total = body["totalResults"].as_u64().unwrap_or(0) as usize;
         let page = body["Resources"].as_array().cloned().unwrap_or_default();
         for r in &page {
-            let ok = r["value"].as_str().is_some_and(|v| !v.is_empty()) && r["supported"].is_boolean();
-            assert!(ok, "expected each resource to carry a value and supported, got {r}\n{}", w.last());
+            let ok = r["value"].as_str().is_some_and(|v| !v.is_empty()) && (!supported || r["supported"].is_boolean());
+            let want = if supported { "a value and supported" } else { "a value" };
+            assert!(ok, "expected each resource to carry {want}, got {r}\n{}", w.last());
             let id = r["id"].as_str().or(r["value"].as_str()).unwrap_or("").to_owned();
             assert!(!seen.contains(&id), "'{id}' appeared twice while paging\n{}", w.last());
             seen.push(id);
