@@ -140,7 +140,10 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     let caps = Arc::new(caps);
     let caps_in_filter = caps.clone();
     opts.cleanup.set_sweep(&opts.base_url, &opts.headers, &run_id);
+    let async_txns: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+    let (events_after, txns_after, client_after) = (events.clone(), async_txns.clone(), client.clone());
     let target = Target {
+        async_txns,
         base_url: opts.base_url.clone(),
         admin_url: admin_url(&opts.base_url),
         admin_token: opts.admin_token.clone(),
@@ -246,6 +249,16 @@ pub async fn run(opts: RunOptions) -> Result<Report, String> {
     report.scenarios.extend(skipped.lock().expect("skip list").drain(..));
     if matches!(opts.profile.as_deref(), Some("ipsie-al1" | "ipsie-al2")) && opts.tags.is_none() {
         report.scenarios.push(ipsie::throughput(&opts).await);
+    }
+    let txns = std::mem::take(&mut *txns_after.lock().unwrap_or_else(|p| p.into_inner()));
+    if !txns.is_empty() && (opts.events_poll.is_some() || opts.events_received.is_some()) {
+        let seen = steps::events::EventSource {
+            client: &client_after,
+            poll: opts.events_poll.as_deref(),
+            headers: &opts.headers,
+            log: &events_after,
+        };
+        report.scenarios.push(steps::events::none_missing(&seen, &txns).await);
     }
     report.scenarios.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     if let Some(x) = &opts.expectations {

@@ -33,6 +33,9 @@ pub struct Target {
     /// all scenarios: the suite acknowledges what it read, so a scenario finds the events of
     /// its own writes here whichever scenario polled them.
     pub events: Arc<std::sync::Mutex<Vec<Value>>>,
+    /// Every `Set-Txn` of a 202 the run received, with the request (`POST …/Users`): after the
+    /// run, each must have its completion event (RFC 9967 §2.5.1.1).
+    pub async_txns: Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
 
 tokio::task_local! {
@@ -380,6 +383,12 @@ impl ScimWorld {
                 ex.elapsed_ms = started.elapsed().as_millis() as u64;
             }
             Err(e) => panic!("{method} {url} failed: {}", crate::suite::preflight::cause(&e)),
+        }
+        if ex.status == 202
+            && let Some((_, txn)) = ex.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("set-txn"))
+        {
+            let mut txns = self.target.async_txns.lock().unwrap_or_else(|p| p.into_inner());
+            txns.push((txn.clone(), format!("{method} {url}")));
         }
         // A 202 to an asynchronous create names the resource in its Location (RFC 9967).
         if method == "POST"

@@ -3,6 +3,7 @@
 //! receiver (`check --events-listen ADDR`, RFC 8935). A server may always answer
 //! synchronously, so the checks on a 202 say "if the answer is asynchronous".
 
+use crate::suite::report::{Level, Outcome, ScenarioResult, StepRecord};
 use crate::suite::world::{AuthMode, ScimWorld, inconclusive};
 use base64::Engine as _;
 use cucumber::then;
@@ -197,5 +198,93 @@ async fn bulk_txns(w: &mut ScimWorld, n: usize) {
             "expected one event with txn \"{want}\", found {count} among {}",
             Value::Array(evs.clone())
         );
+    }
+}
+
+/// Where the run's events come from, after the run: the poll endpoint (read again here) or the
+/// receiver filling `log`.
+#[derive(Debug)]
+pub struct EventSource<'a> {
+    pub client: &'a reqwest::Client,
+    pub poll: Option<&'a str>,
+    pub headers: &'a [(String, String)],
+    pub log: &'a std::sync::Mutex<Vec<Value>>,
+}
+
+impl EventSource<'_> {
+    /// Reads the poll endpoint until it has nothing more, acknowledging what it read.
+    async fn drain(&self) {
+        let Some(poll) = self.poll else { return };
+        let mut ack: Vec<String> = Vec::new();
+        for _ in 0..100 {
+            let mut req = self.client.post(poll).header("content-type", "application/scim+json");
+            for (k, v) in self.headers {
+                req = req.header(k, v);
+            }
+            let body = json!({"ack": ack, "maxEvents": 1000, "returnImmediately": true}).to_string();
+            let Ok(answer) = req.body(body).send().await else { return };
+            let Ok(answer) = answer.json::<Value>().await else { return };
+            ack.clear();
+            let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+            for (jti, set) in answer["sets"].as_object().into_iter().flatten() {
+                ack.push(jti.clone());
+                if let Some(c) = set.as_str().and_then(claims)
+                    && !log.iter().any(|e| e["jti"] == c["jti"])
+                {
+                    log.push(c);
+                }
+            }
+            if answer["moreAvailable"] != Value::Bool(true) {
+                break;
+            }
+        }
+    }
+}
+
+/// RFC 9967 §2.5.1.1 over the whole run: every `Set-Txn` the run received (`txns`: the value
+/// and the request) has a completion event whose `txn` is it, or it and a colon (bulk). Read
+/// after every scenario, for up to 5 s, so that a slow emitter is not a missing one.
+pub async fn none_missing(src: &EventSource<'_>, txns: &[(String, String)]) -> ScenarioResult {
+    let mut missing: Vec<&(String, String)> = txns.iter().collect();
+    for _ in 0..25 {
+        src.drain().await;
+        {
+            let log = src.log.lock().unwrap_or_else(|p| p.into_inner());
+            missing.retain(|(txn, _)| {
+                !log.iter().any(|e| e["txn"].as_str().is_some_and(|t| t == txn || t.starts_with(&format!("{txn}:"))))
+            });
+        }
+        if missing.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let outcome = if missing.is_empty() {
+        Outcome::Passed
+    } else {
+        let list: Vec<String> = missing.iter().take(10).map(|(t, r)| format!("{t} ({r})")).collect();
+        Outcome::Failed(format!(
+            "expected a completion event for every Set-Txn the run received; {} of {} have none after 5 s: {}",
+            missing.len(),
+            txns.len(),
+            list.join(", ")
+        ))
+    };
+    let status = if matches!(outcome, Outcome::Passed) { "passed" } else { "failed" };
+    ScenarioResult {
+        feature: "RFC 9967 asynchronous requests and their completion events".into(),
+        path: "features/events.feature".into(),
+        name: "Every asynchronous write of the run had its completion event (checked after the run)".into(),
+        line: 0,
+        tags: vec!["events".into(), "rfc9967".into(), "rfc9967-2.5.1.1-txn-match".into(), "must".into()],
+        level: Level::Must,
+        steps: vec![StepRecord {
+            keyword: "Then".into(),
+            text: format!("each of the {} Set-Txn values the run received has its completion event", txns.len()),
+            status,
+        }],
+        outcome,
+        transcript: vec![],
+        duration_ms: 0,
     }
 }
