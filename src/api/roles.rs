@@ -24,26 +24,24 @@ pub fn spc_block() -> Value {
     })
 }
 
-/// The Role resource type, as /ResourceTypes lists it.
-pub fn resource_type(base_url: &str) -> Value {
+/// A read-only resource type of the extension, as /ResourceTypes lists it.
+fn type_of(base_url: &str, name: &str, endpoint: &str, schema: &str, description: &str) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
-        "id": "Role", "name": "Role", "endpoint": "/Roles",
-        "description": "The product's roles, granted through group mappings (read-only)",
-        "schema": ROLE_URN,
-        "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/Role")},
+        "id": name, "name": name, "endpoint": endpoint, "description": description, "schema": schema,
+        "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/{name}")},
     })
+}
+
+/// The Role resource type, as /ResourceTypes lists it.
+pub fn resource_type(base_url: &str) -> Value {
+    type_of(base_url, "Role", "/Roles", ROLE_URN, "The product's roles, granted through group mappings (read-only)")
 }
 
 /// The Entitlement resource type, as /ResourceTypes lists it.
 pub fn entitlement_type(base_url: &str) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
-        "id": "Entitlement", "name": "Entitlement", "endpoint": "/Entitlements",
-        "description": "The tenant's teams, on which group mappings grant roles (read-only)",
-        "schema": ENTITLEMENT_URN,
-        "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/Entitlement")},
-    })
+    let description = "The tenant's teams, on which group mappings grant roles (read-only)";
+    type_of(base_url, "Entitlement", "/Entitlements", ENTITLEMENT_URN, description)
 }
 
 fn attr(name: &str, ty: &str, required: bool, description: &str) -> Value {

@@ -38,10 +38,6 @@ pub struct Tenant {
 /// add or remove on the tenant's group. Reads 85%, durable writes 15%.
 pub const MIX: &str = "35% userName eq, 15% externalId eq, 35% GET by id, 5% create, 5% path-less (de)activation PATCH, 5% one-member group PATCH";
 
-async fn send(target: &Target, conn: &mut super::driver::Conn, req: &Req) -> Result<Resp, String> {
-    conn.send(target, req).await
-}
-
 /// Creates `n` tenants named `<prefix>-<i>` with `users` users each (one /Bulk) and a group of
 /// up to 10 of them, 8 tenants at a time. `admin` carries the default tenant's admin token.
 pub async fn provision(admin: &Target, prefix: &str, n: usize, users: usize) -> Result<Vec<Tenant>, String> {
@@ -68,18 +64,16 @@ async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenan
             Err(format!("{what} for tenant {name}: {} {}", r.status, String::from_utf8_lossy(&r.body)))
         }
     };
-    let r = send(admin, &mut conn, &Req::with_body("POST", "/admin/v1/tenants", &json!({"name": name}))).await?;
+    let r = conn.send(admin, &Req::with_body("POST", "/admin/v1/tenants", &json!({"name": name}))).await?;
     let token: Arc<str> =
         format!("Bearer {}", expect(r, 201, "creating the tenant")?["admin_token"].as_str().unwrap_or("")).into();
     let tadmin = format!("/t/{name}/admin/v1");
     let body = json!({"name": "idp", "privileges": ["scim_provisioner"]});
     let r =
-        send(admin, &mut conn, &Req::with_body("POST", format!("{tadmin}/service-users"), &body).authorized(&token))
-            .await?;
+        conn.send(admin, &Req::with_body("POST", format!("{tadmin}/service-users"), &body).authorized(&token)).await?;
     let user_id = expect(r, 201, "creating its service user")?["id"].as_str().unwrap_or("").to_owned();
     let body = json!({"user_id": user_id});
-    let r =
-        send(admin, &mut conn, &Req::with_body("POST", format!("{tadmin}/api-keys"), &body).authorized(&token)).await?;
+    let r = conn.send(admin, &Req::with_body("POST", format!("{tadmin}/api-keys"), &body).authorized(&token)).await?;
     let key = expect(r, 201, "creating its API key")?["token"].as_str().unwrap_or("").to_owned();
     let auth: Arc<str> = format!("Bearer {key}").into();
     let base = format!("/t/{name}/scim/v2");
@@ -92,7 +86,7 @@ async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenan
         })
         .collect();
     let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
-    let r = send(admin, &mut conn, &Req::with_body("POST", format!("{base}/Bulk"), &bulk).authorized(&auth)).await?;
+    let r = conn.send(admin, &Req::with_body("POST", format!("{base}/Bulk"), &bulk).authorized(&auth)).await?;
     let answer = expect(r, 200, "seeding its users")?;
     let mut seeded = Vec::with_capacity(users);
     for (i, op) in answer["Operations"].as_array().into_iter().flatten().enumerate() {
@@ -104,7 +98,7 @@ async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenan
     }
     let members: Vec<Value> = seeded.iter().take(10).map(|(id, ..)| json!({"value": id})).collect();
     let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{name}-staff"), "members": members});
-    let r = send(admin, &mut conn, &Req::with_body("POST", format!("{base}/Groups"), &body).authorized(&auth)).await?;
+    let r = conn.send(admin, &Req::with_body("POST", format!("{base}/Groups"), &body).authorized(&auth)).await?;
     let group = expect(r, 201, "creating its group")?["id"].as_str().unwrap_or("").to_owned();
     Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group })
 }

@@ -161,9 +161,10 @@ impl Store for MemoryStore {
         }
         let added = MemberChange::Delta { add: res.members, remove: vec![] };
         inner.audit.append(Event::of_write(&res.actor, kind, &id, "create", None, Some(&record.attrs), Some(&added)));
-        let MemberChange::Delta { add, .. } = added else { unreachable!("built as a delta just above") };
-        for (m, display) in add {
-            inner.add_member(&id, &m, display);
+        if let MemberChange::Delta { add, .. } = added {
+            for (m, display) in add {
+                inner.add_member(&id, &m, display);
+            }
         }
         inner.index(kind, &record);
         let members = inner.members.get(&id).is_some_and(|m| !m.is_empty());

@@ -11,6 +11,7 @@ pub mod memory;
 pub mod ranks;
 pub mod relation;
 pub mod sqlite;
+mod sqlite_memory;
 
 pub use database::Database;
 pub use memory::MemoryStore;

@@ -8,7 +8,8 @@
 //! tenant's resources of that kind, keeping only sort keys and ids in memory.
 
 use super::database::{Cached as _, Database, db_err};
-use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, Window, if_match_ok, order};
+use super::sqlite_memory::display_name;
+use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
 use crate::audit::Event;
 use crate::clock;
 use crate::error::{Result, ScimError};
@@ -20,11 +21,11 @@ use serde_json::{Map, Value};
 /// One tenant's resources in a [`Database`].
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    db: Database,
-    tenant: String,
+    pub(super) db: Database,
+    pub(super) tenant: String,
     cache: std::sync::Arc<super::cache::RecordCache>,
-    ranks: std::sync::Arc<super::ranks::Ranks>,
-    relation: std::sync::Arc<super::relation::Relation>,
+    pub(super) ranks: std::sync::Arc<super::ranks::Ranks>,
+    pub(super) relation: std::sync::Arc<super::relation::Relation>,
 }
 
 impl SqliteStore {
@@ -39,7 +40,7 @@ impl SqliteStore {
     }
 }
 
-fn kind_code(k: Kind) -> i64 {
+pub(super) fn kind_code(k: Kind) -> i64 {
     match k {
         Kind::User => 0,
         Kind::Group => 1,
@@ -50,7 +51,7 @@ fn not_found(kind: Kind, id: &str) -> ScimError {
     ScimError::not_found(format!("{} '{id}' not found", kind.as_str()))
 }
 
-fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+pub(super) fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     let attrs: String = r.get(1)?;
     Ok(Record {
         id: r.get(0)?,
@@ -61,7 +62,7 @@ fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     })
 }
 
-const COLUMNS: &str = "id, attrs, created, last_modified, version";
+pub(super) const COLUMNS: &str = "id, attrs, created, last_modified, version";
 
 impl SqliteStore {
     fn get_in(&self, tx: &Connection, kind: Kind, id: &str) -> Result<Option<Record>> {
@@ -205,109 +206,6 @@ impl SqliteStore {
     }
 }
 
-impl SqliteStore {
-    /// An unfiltered page in id order: the ids in [`Ranks`] give its first id (or the
-    /// position's rank), and SQL reads the page along the primary key from there.
-    fn page_by_id(&self, kind: Kind, window: &Window) -> Result<Page> {
-        if !self.ranks.loaded(kind) {
-            // Loaded under the writer connection, so no write can slip between the read and
-            // the vector being kept up to date (see `ranks`).
-            let conn = self.db.write();
-            let mut st =
-                conn.prepare_cached("SELECT id FROM resources WHERE tenant = ?1 AND kind = ?2").map_err(db_err)?;
-            let ids = st
-                .query_map(params![self.tenant, kind_code(kind)], |r| r.get::<_, String>(0))
-                .map_err(db_err)?
-                .map(|r| r.map(String::into_boxed_str))
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(db_err)?;
-            self.ranks.load(kind, ids);
-        }
-        let rank = |id: &str| self.ranks.read(kind, |ids| (ids.partition_point(|x| &**x < id), ids.len()));
-        // (the SQL after the id, the bound, descending?, how many, the rank before the page, total)
-        let (cmp, from, desc, count, before, total) = match window {
-            Window::Offset { offset, count } => {
-                let (first, total) = self
-                    .ranks
-                    .read(kind, |ids| (ids.get(*offset).map(|s| s.to_string()), ids.len()))
-                    .unwrap_or((None, 0));
-                match first {
-                    None => return Ok(Page { total, more_before: *offset > 0, ..Page::default() }),
-                    Some(id) => (">=", id, false, *count, *offset, total),
-                }
-            }
-            Window::After { pos: None, count } => (">=", String::new(), false, *count, 0, rank("").map_or(0, |r| r.1)),
-            Window::After { pos: Some(p), count } => {
-                let (at, total) = rank(&p.id).unwrap_or((0, 0));
-                let at = if self.ranks.read(kind, |ids| ids.get(at).is_some_and(|x| **x == *p.id)) == Some(true) {
-                    at + 1
-                } else {
-                    at
-                };
-                (">", p.id.clone(), false, *count, at, total)
-            }
-            Window::Before { pos, count } => {
-                let (at, total) = rank(&pos.id).unwrap_or((0, 0));
-                ("<", pos.id.clone(), true, *count, at.saturating_sub(*count), total)
-            }
-        };
-        let order = if desc { "DESC" } else { "ASC" };
-        let conn = self.db.read();
-        let mut st = conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM resources WHERE tenant = ?1 AND kind = ?2 AND id {cmp} ?3 ORDER BY id {order} LIMIT ?4"
-            ))
-            .map_err(db_err)?;
-        let mut records = st
-            .query_map(params![self.tenant, kind_code(kind), from, count.min(i64::MAX as usize) as i64], read_record)
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        if desc {
-            records.reverse();
-        }
-        Ok(Page { total, more_before: before > 0, more_after: before + records.len() < total, records })
-    }
-}
-
-/// A group's displayName, as the relation keeps it.
-fn display_name(attrs: &Map<String, Value>) -> Option<String> {
-    attrs.get("displayName").and_then(Value::as_str).map(str::to_owned)
-}
-
-impl SqliteStore {
-    /// Loads the in-memory member relation if it is not there, under the writer connection
-    /// (see `relation`).
-    fn load_relation(&self) -> Result<()> {
-        if self.relation.loaded() {
-            return Ok(());
-        }
-        let conn = self.db.write();
-        if self.relation.loaded() {
-            return Ok(());
-        }
-        let mut st =
-            conn.prepare_cached("SELECT member_id, group_id FROM members WHERE tenant = ?1").map_err(db_err)?;
-        let rows = st
-            .query_map(params![self.tenant], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        let mut st = conn
-            .prepare_cached(
-                "SELECT id, json_extract(attrs, '$.displayName') FROM resources WHERE tenant = ?1 AND kind = 1",
-            )
-            .map_err(db_err)?;
-        let groups = st
-            .query_map(params![self.tenant], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        self.relation.load(rows, groups);
-        Ok(())
-    }
-}
-
 impl Store for SqliteStore {
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
         let mut conn = self.db.write();
@@ -435,25 +333,24 @@ impl Store for SqliteStore {
         // What the in-memory relation learns once the transaction is committed.
         let renamed = (kind == Kind::Group && display_name(&current.attrs) != display_name(&record.attrs))
             .then(|| display_name(&record.attrs));
-        let relation_change = update.members.clone();
-        match update.members {
+        match &update.members {
             None => {}
             Some(MemberChange::Replace(all)) => {
                 tx.exec_c("DELETE FROM members WHERE tenant = ?1 AND group_id = ?2", params![self.tenant, id])
                     .map_err(db_err)?;
-                for (m, d) in &all {
+                for (m, d) in all {
                     self.add_member(&tx, id, m, d.as_deref())?;
                 }
             }
             Some(MemberChange::Delta { add, remove }) => {
-                for m in &remove {
+                for m in remove {
                     tx.exec_c(
                         "DELETE FROM members WHERE tenant = ?1 AND group_id = ?2 AND member_id = ?3",
                         params![self.tenant, id, m],
                     )
                     .map_err(db_err)?;
                 }
-                for (m, d) in &add {
+                for (m, d) in add {
                     self.add_member(&tx, id, m, d.as_deref())?;
                 }
             }
@@ -463,14 +360,14 @@ impl Store for SqliteStore {
         if let Some(name) = renamed {
             self.relation.name(id, name);
         }
-        match relation_change {
+        match &update.members {
             None => {}
             Some(MemberChange::Replace(_)) => self.relation.drop_all(),
             Some(MemberChange::Delta { add, remove }) => {
-                for m in &remove {
+                for m in remove {
                     self.relation.remove(id, m);
                 }
-                for (m, _) in &add {
+                for (m, _) in add {
                     self.relation.add(id, m);
                 }
             }

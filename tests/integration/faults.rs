@@ -6,6 +6,13 @@
 fn every_fault_is_caught_and_every_smaller_server_passes() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let matrix = rt.block_on(scimcheck::faults::run::run_all(4, &|_| {})).expect("the matrix runs");
+    // The suite's runs may leave a panic hook that does not print: say what went wrong first.
+    for s in matrix.smaller.iter().chain(&matrix.variants).filter(|s| !s.failed.is_empty() || !s.flaky.is_empty()) {
+        eprintln!("{}: failed {:?}; differing {:?}", s.without, s.failed, s.flaky);
+    }
+    for v in matrix.verdicts.iter().filter(|v| !v.caught) {
+        eprintln!("not caught: {}", v.fault.name);
+    }
     let missed: Vec<&str> = matrix.verdicts.iter().filter(|v| !v.caught).map(|v| v.fault.name.as_str()).collect();
     assert!(missed.is_empty(), "faults not caught at their level: {missed:?}");
     assert!(matrix.verdicts.len() >= 60);

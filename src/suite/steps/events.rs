@@ -41,18 +41,7 @@ async fn drain(w: &mut ScimWorld) {
         w.send("POST", &poll, Some(&body), &[], AuthMode::Default).await;
         assert_eq!(w.last().status, 200, "expected the poll endpoint to answer 200\n{}", w.last());
         let answer = w.body().clone();
-        ack.clear();
-        {
-            let mut log = w.target.events.lock().unwrap_or_else(|p| p.into_inner());
-            for (jti, set) in answer["sets"].as_object().into_iter().flatten() {
-                ack.push(jti.clone());
-                if let Some(c) = set.as_str().and_then(claims)
-                    && !log.iter().any(|e| e["jti"] == c["jti"])
-                {
-                    log.push(c);
-                }
-            }
-        }
+        ack = absorb(&w.target.events, &answer);
         if answer["moreAvailable"] != Value::Bool(true) {
             break;
         }
@@ -148,6 +137,21 @@ async fn provisioning(w: &mut ScimWorld, alias: String, want: String) {
     }
 }
 
+/// Keeps the events of a poll answer in the run's log (once per jti); the jtis to acknowledge.
+fn absorb(log: &std::sync::Mutex<Vec<Value>>, answer: &Value) -> Vec<String> {
+    let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+    let mut ack = Vec::new();
+    for (jti, set) in answer["sets"].as_object().into_iter().flatten() {
+        ack.push(jti.clone());
+        if let Some(c) = set.as_str().and_then(claims)
+            && !log.iter().any(|e| e["jti"] == c["jti"])
+        {
+            log.push(c);
+        }
+    }
+    ack
+}
+
 /// The claims of a SET (a JWT): its middle part, base64url-decoded.
 pub(crate) fn claims(set: &str) -> Option<Value> {
     let part = set.split('.').nth(1)?;
@@ -224,16 +228,7 @@ impl EventSource<'_> {
             let body = json!({"ack": ack, "maxEvents": 1000, "returnImmediately": true}).to_string();
             let Ok(answer) = req.body(body).send().await else { return };
             let Ok(answer) = answer.json::<Value>().await else { return };
-            ack.clear();
-            let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-            for (jti, set) in answer["sets"].as_object().into_iter().flatten() {
-                ack.push(jti.clone());
-                if let Some(c) = set.as_str().and_then(claims)
-                    && !log.iter().any(|e| e["jti"] == c["jti"])
-                {
-                    log.push(c);
-                }
-            }
+            ack = absorb(self.log, &answer);
             if answer["moreAvailable"] != Value::Bool(true) {
                 break;
             }
