@@ -113,7 +113,7 @@ fn check_rules(api: &Api, rt: &ResourceType, attrs: &Map<String, Value>) -> Resu
 }
 
 /// Reads a resource or fails with 404.
-pub fn find(api: &Api, rt: &ResourceType, id: &str) -> Result<Record> {
+pub fn find(api: &Api, rt: &ResourceType, id: &str) -> Result<std::sync::Arc<Record>> {
     api.store.get(kind_of(rt), id)?.ok_or_else(|| ScimError::not_found(format!("{} '{id}' not found", rt.name)))
 }
 
@@ -140,7 +140,7 @@ pub fn render_record(api: &Api, rt: &ResourceType, record: &Record, base: &str, 
 pub fn render_page(
     api: &Api,
     rt: &ResourceType,
-    records: &[Record],
+    records: &[std::sync::Arc<Record>],
     base: &str,
     proj: &Projection,
 ) -> Result<Vec<Value>> {

@@ -8,7 +8,7 @@
 
 use crate::model::{Kind, Record};
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Default)]
 pub struct RecordCache {
@@ -18,7 +18,7 @@ pub struct RecordCache {
 #[derive(Debug, Default)]
 struct Inner {
     epoch: u64,
-    map: HashMap<(Kind, String), Record>,
+    map: HashMap<(Kind, String), Arc<Record>>,
     order: VecDeque<(Kind, String)>,
 }
 
@@ -31,27 +31,27 @@ impl RecordCache {
     }
 
     /// A cached record, or the epoch to pass to [`RecordCache::fill`] after reading it.
-    pub fn get(&self, kind: Kind, id: &str) -> Result<Record, u64> {
+    pub fn get(&self, kind: Kind, id: &str) -> Result<Arc<Record>, u64> {
         let inner = self.lock();
         match inner.map.get(&(kind, id.to_owned())) {
-            Some(r) => Ok(r.clone()),
+            Some(r) => Ok(Arc::clone(r)),
             None => Err(inner.epoch),
         }
     }
 
     /// Fills the cache after a miss, unless a write happened since `epoch`.
-    pub fn fill(&self, kind: Kind, record: &Record, epoch: u64) {
+    pub fn fill(&self, kind: Kind, record: &Arc<Record>, epoch: u64) {
         let mut inner = self.lock();
         if inner.epoch == epoch {
-            inner.insert(kind, record.clone());
+            inner.insert(kind, Arc::clone(record));
         }
     }
 
     /// A write committed this record (call while holding the writer).
-    pub fn put(&self, kind: Kind, record: &Record) {
+    pub fn put(&self, kind: Kind, record: Arc<Record>) {
         let mut inner = self.lock();
         inner.epoch += 1;
-        inner.insert(kind, record.clone());
+        inner.insert(kind, record);
     }
 
     /// A write removed this record (call while holding the writer).
@@ -63,7 +63,7 @@ impl RecordCache {
 }
 
 impl Inner {
-    fn insert(&mut self, kind: Kind, record: Record) {
+    fn insert(&mut self, kind: Kind, record: Arc<Record>) {
         let key = (kind, record.id.clone());
         if self.map.insert(key.clone(), record).is_none() {
             self.order.push_back(key);
@@ -88,21 +88,21 @@ impl Inner {
 mod tests {
     use super::*;
 
-    fn record(id: &str, version: u64) -> Record {
-        Record {
+    fn record(id: &str, version: u64) -> Arc<Record> {
+        Arc::new(Record {
             id: id.into(),
             attrs: Default::default(),
             created: String::new(),
             last_modified: String::new(),
             version,
-        }
+        })
     }
 
     #[test]
     fn a_reader_cannot_put_back_what_a_writer_replaced_or_removed() {
         let c = RecordCache::default();
         let epoch = c.get(Kind::User, "a").unwrap_err();
-        c.put(Kind::User, &record("a", 2));
+        c.put(Kind::User, record("a", 2));
         c.fill(Kind::User, &record("a", 1), epoch);
         assert_eq!(c.get(Kind::User, "a").unwrap().version, 2);
         let epoch = c.get(Kind::User, "b").unwrap_err();

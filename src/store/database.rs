@@ -57,6 +57,8 @@ pub struct Database {
     next_reader: Arc<AtomicUsize>,
     /// `None` for an in-memory database.
     gate: Option<Arc<SyncGate>>,
+    /// The last resource version given out (see [`Database::next_version`]).
+    version: Arc<std::sync::atomic::AtomicU64>,
 }
 
 pub(crate) fn db_err(e: rusqlite::Error) -> ScimError {
@@ -128,6 +130,7 @@ impl Database {
             tune(&r)?;
             readers.push(Mutex::new(r));
         }
+        let version = last_version(&conn)?;
         let writer = Arc::new(Mutex::new(conn));
         checkpointer(path, Arc::downgrade(&writer))?;
         Ok(Database {
@@ -135,6 +138,7 @@ impl Database {
             readers: Arc::new(readers),
             next_reader: Arc::default(),
             gate: Some(Arc::new(SyncGate::new(wal))),
+            version: Arc::new(version.into()),
         })
     }
 
@@ -144,6 +148,7 @@ impl Database {
         tune(&conn)?;
         init(&conn)?;
         Ok(Database {
+            version: Arc::new(last_version(&conn)?.into()),
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::default(),
             next_reader: Arc::default(),
@@ -169,6 +174,15 @@ impl Database {
             }
         }
         self.readers[start % self.readers.len()].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The version of a resource being written (call it holding the writer): one more than any
+    /// given out before. It is kept in memory, not in a row every commit rewrites: a version
+    /// lives on in its resource's row, so the highest one stored is where a restart goes on
+    /// from. (A deleted resource's version may be given out again, to another resource; an
+    /// ETag is compared only with its own resource's.)
+    pub(crate) fn next_version(&self) -> u64 {
+        self.version.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// Records a commit just made on the writer (call it before releasing the writer).
@@ -313,6 +327,18 @@ fn checkpointer(path: &Path, alive: std::sync::Weak<Mutex<Connection>>) -> std::
         })
         .map(|_| ())
         .map_err(|e| format!("cannot start the checkpoint thread: {e}"))
+}
+
+/// Where [`Database::next_version`] goes on from: the highest version stored, or the counter
+/// that databases of earlier builds kept in `meta`.
+fn last_version(conn: &Connection) -> std::result::Result<u64, String> {
+    conn.query_row(
+        "SELECT MAX((SELECT COALESCE(MAX(version), 0) FROM resources), (SELECT value FROM meta WHERE key = 'version'))",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|v| v.max(0) as u64)
+    .map_err(|e| format!("cannot read the last resource version: {e}"))
 }
 
 /// Creates the schema (or checks its version) on a fresh connection.

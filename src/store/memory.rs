@@ -8,7 +8,7 @@ use crate::filter::sort::SortKey;
 use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// A store that lives and dies with the process.
 #[derive(Debug, Default)]
@@ -18,8 +18,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    users: BTreeMap<String, Record>,
-    groups: BTreeMap<String, Record>,
+    users: BTreeMap<String, Arc<Record>>,
+    groups: BTreeMap<String, Arc<Record>>,
     unique: HashMap<(Kind, UniqueKey), String>,
     /// (kind, indexed attribute, lower-cased value) → ids, for `eq` filters.
     eq_index: HashMap<(Kind, &'static str, String), BTreeSet<String>>,
@@ -50,13 +50,13 @@ impl MemoryStore {
 }
 
 impl Inner {
-    fn table(&self, kind: Kind) -> &BTreeMap<String, Record> {
+    fn table(&self, kind: Kind) -> &BTreeMap<String, Arc<Record>> {
         match kind {
             Kind::User => &self.users,
             Kind::Group => &self.groups,
         }
     }
-    fn table_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Record> {
+    fn table_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Arc<Record>> {
         match kind {
             Kind::User => &mut self.users,
             Kind::Group => &mut self.groups,
@@ -169,11 +169,11 @@ impl Store for MemoryStore {
         inner.index(kind, &record);
         let members = inner.members.get(&id).is_some_and(|m| !m.is_empty());
         inner.record_change(Change::of(kind, &id, "create", record.version, None, Some(&record.attrs), members));
-        inner.table_mut(kind).insert(id, record.clone());
+        inner.table_mut(kind).insert(id, Arc::new(record.clone()));
         Ok(record)
     }
 
-    fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>> {
+    fn get(&self, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
         let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
         Ok(inner.table(kind).get(id).cloned())
     }
@@ -210,7 +210,7 @@ impl Store for MemoryStore {
         let group = inner.members.get(id);
         let is_member = |m: &str| group.is_some_and(|g| g.contains_key(m));
         if super::is_noop(&current, &update, &is_member, &|| group.map_or(0, |g| g.len())) {
-            return Ok(current);
+            return Ok(Arc::unwrap_or_clone(current));
         }
         // Validation is over; from here on nothing fails.
         inner.unique.retain(|(k, _), owner| !(*k == kind && owner == id));
@@ -268,7 +268,7 @@ impl Store for MemoryStore {
             Some(&record.attrs),
             members_changed,
         ));
-        inner.table_mut(kind).insert(id.to_owned(), record.clone());
+        inner.table_mut(kind).insert(id.to_owned(), Arc::new(record.clone()));
         Ok(record)
     }
 
@@ -335,7 +335,7 @@ impl Store for MemoryStore {
         let inner = self.inner.read().map_err(|_| ScimError::internal("store lock poisoned"))?;
         let table = inner.table(kind);
         let hint = query.filter.and_then(|f| f.index_hint());
-        let candidates: Box<dyn Iterator<Item = &Record>> = match &hint {
+        let candidates: Box<dyn Iterator<Item = &Arc<Record>>> = match &hint {
             Some(h) if h.attr == "id" => Box::new(table.get(&h.value).into_iter()),
             Some(h) => {
                 let key = (kind, indexed_name(&h.attr), crate::model::fold(&h.value));
@@ -343,7 +343,7 @@ impl Store for MemoryStore {
             }
             None => Box::new(table.values()),
         };
-        let mut matched: Vec<(SortKey, &Record)> = candidates
+        let mut matched: Vec<(SortKey, &Arc<Record>)> = candidates
             .filter(|r| query.filter.is_none_or(|f| f.matches(r)))
             .map(|r| (query.sort.map(|s| s.key(r)).unwrap_or(SortKey::Missing), r))
             .collect();
@@ -354,7 +354,7 @@ impl Store for MemoryStore {
         let (start, end) = super::window_bounds(&query.window, query.sort, &matched, |(k, r)| (k, r.id.as_str()));
         Ok(Page {
             total,
-            records: matched[start..end].iter().map(|(_, r)| (*r).clone()).collect(),
+            records: matched[start..end].iter().map(|(_, r)| Arc::clone(r)).collect(),
             more_before: start > 0,
             more_after: end < total,
         })

@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod database;
+pub mod lookup;
 pub mod memory;
 pub mod ranks;
 pub mod relation;
@@ -22,6 +23,7 @@ use crate::filter::eval::Compiled;
 use crate::filter::sort::{SortKey, SortSpec};
 use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// A resource to create.
 #[derive(Debug, Clone, Default)]
@@ -132,7 +134,8 @@ impl Change {
 pub struct Page {
     /// How many records match the filter in all.
     pub total: usize,
-    pub records: Vec<Record>,
+    /// Shared with the record cache: a page is rendered without copying its records.
+    pub records: Vec<Arc<Record>>,
     /// Whether matching records come before this page / after it.
     pub more_before: bool,
     pub more_after: bool,
@@ -226,7 +229,7 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a resource; 409 `uniqueness` on a clash, 400 `invalidValue` for an unknown member.
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record>;
     /// Reads a resource.
-    fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>>;
+    fn get(&self, kind: Kind, id: &str) -> Result<Option<Arc<Record>>>;
     /// Replaces a resource with what `f` computes from its current state. `if_match` is checked
     /// in the same step (412 on mismatch); 404 when absent.
     fn update(

@@ -8,6 +8,7 @@
 //! tenant's resources of that kind, keeping only sort keys and ids in memory.
 
 use super::database::{Cached as _, Database, db_err};
+use super::lookup::Lookup;
 use super::sqlite_memory::display_name;
 use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
 use crate::audit::Event;
@@ -17,6 +18,7 @@ use crate::filter::sort::SortKey;
 use crate::model::{GroupRef, Kind, Member, Record, UniqueKey};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// One tenant's resources in a [`Database`].
 #[derive(Debug, Clone)]
@@ -26,6 +28,7 @@ pub struct SqliteStore {
     cache: std::sync::Arc<super::cache::RecordCache>,
     pub(super) ranks: std::sync::Arc<super::ranks::Ranks>,
     pub(super) relation: std::sync::Arc<super::relation::Relation>,
+    pub(super) lookup: std::sync::Arc<super::lookup::Lookup>,
 }
 
 impl SqliteStore {
@@ -36,6 +39,7 @@ impl SqliteStore {
             cache: Default::default(),
             ranks: Default::default(),
             relation: Default::default(),
+            lookup: Default::default(),
         }
     }
 }
@@ -75,12 +79,6 @@ impl SqliteStore {
         .map_err(db_err)
     }
 
-    fn next_version(tx: &Transaction<'_>) -> Result<u64> {
-        tx.row_c("UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value", [], |r| r.get::<_, i64>(0))
-            .map(|v| v as u64)
-            .map_err(db_err)
-    }
-
     fn check_unique(&self, tx: &Transaction<'_>, kind: Kind, keys: &[UniqueKey], except: Option<&str>) -> Result<()> {
         for k in keys {
             let owner: Option<String> = tx
@@ -118,20 +116,60 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn write_keys(&self, tx: &Transaction<'_>, kind: Kind, r: &Record, unique: &[UniqueKey]) -> Result<()> {
+    /// Writes the uniqueness and equality-index rows of `r`, whose attributes were `before`
+    /// (`None` for a create). Rows that would be written back unchanged are left alone: every
+    /// page a commit touches goes to the WAL and through its fsync, and an update that keeps
+    /// its keys (a deactivation, a member change) would otherwise rewrite four index pages.
+    fn write_keys(
+        &self,
+        tx: &Transaction<'_>,
+        kind: Kind,
+        r: &Record,
+        unique: &[UniqueKey],
+        before: Option<&Map<String, Value>>,
+    ) -> Result<()> {
         let k = kind_code(kind);
-        tx.exec_c("DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, r.id])
-            .map_err(db_err)?;
-        tx.exec_c("DELETE FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, r.id])
-            .map_err(db_err)?;
-        for u in unique {
+        let entries = super::memory::index_entries(&r.attrs);
+        let mut unique_same = false;
+        let mut entries_same = false;
+        if let Some(before) = before {
+            let mut held = tx
+                .prepare_cached("SELECT attr, key FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3")
+                .map_err(db_err)?
+                .query_map(params![self.tenant, k, r.id], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(db_err)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db_err)?;
+            let mut wanted: Vec<(String, String)> = unique.iter().map(|u| (u.attr.clone(), u.key.clone())).collect();
+            held.sort();
+            wanted.sort();
+            unique_same = held == wanted;
+            entries_same = super::memory::index_entries(before) == entries;
+            if !unique_same {
+                tx.exec_c(
+                    "DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3",
+                    params![self.tenant, k, r.id],
+                )
+                .map_err(db_err)?;
+            }
+            if !entries_same {
+                tx.exec_c(
+                    "DELETE FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND id = ?3",
+                    params![self.tenant, k, r.id],
+                )
+                .map_err(db_err)?;
+            }
+        }
+        for u in unique.iter().filter(|_| !unique_same) {
             tx.exec_c(
                 "INSERT INTO uniq (tenant, kind, attr, key, id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![self.tenant, k, u.attr, u.key, r.id],
             )
             .map_err(db_err)?;
         }
-        for (attr, key) in super::memory::index_entries(&r.attrs) {
+        for (attr, key) in entries.into_iter().filter(|_| !entries_same) {
             tx.exec_c(
                 "INSERT OR IGNORE INTO eq_index (tenant, kind, attr, key, id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![self.tenant, k, attr, key, r.id],
@@ -182,12 +220,12 @@ impl SqliteStore {
 
 impl SqliteStore {
     /// A record from the cache, or read on `conn` and put in the cache.
-    fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Record>> {
+    fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
         let epoch = match self.cache.get(kind, id) {
             Ok(r) => return Ok(Some(r)),
             Err(epoch) => epoch,
         };
-        let found = self.get_in(conn, kind, id)?;
+        let found = self.get_in(conn, kind, id)?.map(Arc::new);
         if let Some(r) = &found {
             self.cache.fill(kind, r, epoch);
         }
@@ -219,10 +257,10 @@ impl Store for SqliteStore {
             attrs: res.attrs,
             created: now.clone(),
             last_modified: now,
-            version: Self::next_version(&tx)?,
+            version: self.db.next_version(),
         };
         self.put_record(&tx, kind, &record)?;
-        self.write_keys(&tx, kind, &record, &res.unique)?;
+        self.write_keys(&tx, kind, &record, &res.unique, None)?;
         tx.exec_c(
             "INSERT INTO counts (tenant, kind, n) VALUES (?1, ?2, 1) ON CONFLICT (tenant, kind) DO UPDATE SET n = n + 1",
             params![self.tenant, kind_code(kind)],
@@ -237,8 +275,9 @@ impl Store for SqliteStore {
         let event = Event::of_write(&res.actor, kind, &id, "create", None, Some(&record.attrs), Some(&added));
         self.outbox(&tx, &change, event)?;
         tx.commit().map_err(db_err)?;
-        self.cache.put(kind, &record);
+        self.cache.put(kind, Arc::new(record.clone()));
         self.ranks.insert(kind, &id);
+        self.lookup.change(kind, &id, None, Some(&record.attrs));
         if kind == Kind::Group {
             self.relation.name(&id, display_name(&record.attrs));
         }
@@ -253,7 +292,7 @@ impl Store for SqliteStore {
         Ok(record)
     }
 
-    fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>> {
+    fn get(&self, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
         if let Ok(r) = self.cache.get(kind, id) {
             return Ok(Some(r));
         }
@@ -270,7 +309,11 @@ impl Store for SqliteStore {
     ) -> Result<Record> {
         let mut conn = self.db.write();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let current = self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
+        // Holding the writer, the cache holds nothing older than the last commit (see `cache`).
+        let current = match self.cache.get(kind, id) {
+            Ok(r) => r,
+            Err(_) => Arc::new(self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?),
+        };
         if let Some(h) = if_match
             && !if_match_ok(h, &current.etag())
         {
@@ -305,16 +348,16 @@ impl Store for SqliteStore {
             .map_or(0, |n| n as usize)
         };
         if super::is_noop(&current, &update, &is_member, &count) {
-            return Ok(current);
+            return Ok(Arc::unwrap_or_clone(current));
         }
         let op = if update.put { "put" } else { "patch" };
         let members_changed = update.members.is_some();
         let record = Record {
             id: id.to_owned(),
             attrs: update.attrs,
-            created: current.created,
+            created: current.created.clone(),
             last_modified: clock::now(),
-            version: Self::next_version(&tx)?,
+            version: self.db.next_version(),
         };
         let change =
             Change::of(kind, id, op, record.version, Some(&current.attrs), Some(&record.attrs), members_changed);
@@ -329,7 +372,7 @@ impl Store for SqliteStore {
         );
         self.outbox(&tx, &change, event)?;
         self.put_record(&tx, kind, &record)?;
-        self.write_keys(&tx, kind, &record, &update.unique)?;
+        self.write_keys(&tx, kind, &record, &update.unique, Some(&current.attrs))?;
         // What the in-memory relation learns once the transaction is committed.
         let renamed = (kind == Kind::Group && display_name(&current.attrs) != display_name(&record.attrs))
             .then(|| display_name(&record.attrs));
@@ -356,7 +399,8 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().map_err(db_err)?;
-        self.cache.put(kind, &record);
+        self.cache.put(kind, Arc::new(record.clone()));
+        self.lookup.change(kind, id, Some(&current.attrs), Some(&record.attrs));
         if let Some(name) = renamed {
             self.relation.name(id, name);
         }
@@ -406,6 +450,7 @@ impl Store for SqliteStore {
         tx.commit().map_err(db_err)?;
         self.cache.remove(kind, id);
         self.ranks.remove(kind, id);
+        self.lookup.change(kind, id, Some(&current.attrs), None);
         self.relation.forget_member(id);
         if kind == Kind::Group {
             self.relation.forget_group(id);
@@ -420,12 +465,21 @@ impl Store for SqliteStore {
         if let (None, None) = (query.filter, query.sort) {
             return self.page_by_id(kind, &query.window);
         }
-        let conn = self.db.read();
         let k = kind_code(kind);
         let hint = query.filter.and_then(|f| f.index_hint());
+        // The IdPs' lookups are answered from memory (loaded before a read connection is
+        // taken: an in-memory database reads on its writer).
+        let kept = match &hint {
+            Some(h) if Lookup::keeps(&h.attr) => {
+                self.load_lookup()?;
+                self.lookup.ids(kind, &h.attr, &crate::model::fold(&h.value))
+            }
+            _ => None,
+        };
+        let conn = self.db.read();
         // (sort key, id, the record when it is small enough a set to keep: index lookups)
-        let mut matched: Vec<(SortKey, String, Option<Record>)> = Vec::new();
-        let mut keep = |r: Record, hold: bool| {
+        let mut matched: Vec<(SortKey, String, Option<Arc<Record>>)> = Vec::new();
+        let mut keep = |r: Arc<Record>, hold: bool| {
             if query.filter.is_none_or(|f| f.matches(&r)) {
                 let key = query.sort.map(|s| s.key(&r)).unwrap_or(SortKey::Missing);
                 let id = r.id.clone();
@@ -434,18 +488,20 @@ impl Store for SqliteStore {
         };
         match &hint {
             Some(h) => {
-                let ids: Vec<String> = if h.attr == "id" {
-                    vec![h.value.clone()]
-                } else {
-                    let mut st = conn
-                        .prepare_cached(
-                            "SELECT id FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND attr = ?3 AND key = ?4 ORDER BY id",
-                        )
-                        .map_err(db_err)?;
-                    st.query_map(params![self.tenant, k, h.attr, crate::model::fold(&h.value)], |r| r.get(0))
-                        .map_err(db_err)?
-                        .collect::<rusqlite::Result<Vec<String>>>()
-                        .map_err(db_err)?
+                let ids: Vec<String> = match kept {
+                    Some(ids) => ids,
+                    None if h.attr == "id" => vec![h.value.clone()],
+                    None => {
+                        let mut st = conn
+                            .prepare_cached(
+                                "SELECT id FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND attr = ?3 AND key = ?4 ORDER BY id",
+                            )
+                            .map_err(db_err)?;
+                        st.query_map(params![self.tenant, k, h.attr, crate::model::fold(&h.value)], |r| r.get(0))
+                            .map_err(db_err)?
+                            .collect::<rusqlite::Result<Vec<String>>>()
+                            .map_err(db_err)?
+                    }
                 };
                 for id in ids {
                     if let Some(r) = self.cached(&conn, kind, &id)? {
@@ -461,7 +517,7 @@ impl Store for SqliteStore {
                     .map_err(db_err)?;
                 let rows = st.query_map(params![self.tenant, k], read_record).map_err(db_err)?;
                 for r in rows {
-                    keep(r.map_err(db_err)?, false);
+                    keep(Arc::new(r.map_err(db_err)?), false);
                 }
             }
         }

@@ -1,4 +1,5 @@
-//! The in-memory companions of the SQLite store ([`super::ranks`], [`super::relation`]): how
+//! The in-memory companions of the SQLite store ([`super::ranks`], [`super::relation`],
+//! [`super::lookup`]): how
 //! they are loaded (under the writer connection, so no write slips between the read and the
 //! copy being kept up to date) and the keyset page read through the ranks. Split from `sqlite`
 //! so that each file reads top-down.
@@ -72,6 +73,7 @@ impl SqliteStore {
         if desc {
             records.reverse();
         }
+        let records = records.into_iter().map(std::sync::Arc::new).collect::<Vec<_>>();
         Ok(Page { total, more_before: before > 0, more_after: before + records.len() < total, records })
     }
 }
@@ -110,6 +112,35 @@ impl SqliteStore {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(db_err)?;
         self.relation.load(rows, groups);
+        Ok(())
+    }
+}
+
+impl SqliteStore {
+    /// Loads the in-memory lookups if they are not there, under the writer connection (see
+    /// `lookup`).
+    pub(super) fn load_lookup(&self) -> Result<()> {
+        if self.lookup.loaded() {
+            return Ok(());
+        }
+        let conn = self.db.write();
+        if self.lookup.loaded() {
+            return Ok(());
+        }
+        let mut st = conn
+            .prepare_cached(
+                "SELECT kind, attr, key, id FROM eq_index WHERE tenant = ?1 AND attr IN ('userName', 'externalId', 'displayName')",
+            )
+            .map_err(db_err)?;
+        let rows = st
+            .query_map(params![self.tenant], |r| {
+                let kind = if r.get::<_, i64>(0)? == kind_code(Kind::User) { Kind::User } else { Kind::Group };
+                Ok((kind, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        self.lookup.load(rows);
         Ok(())
     }
 }

@@ -271,29 +271,42 @@ fn sqlite_keeps_everything_across_reopen() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("db.sqlite");
-    let id = {
+    let (id, version) = {
         let db = Database::open(&path).unwrap();
         let s = db.store("t1");
         let id = user(&s, "persisted");
+        let older = user(&s, "older");
+        let version = s.get(Kind::User, &id).unwrap().unwrap().version;
         db.save_tenant("t1", &json!({"x": 1})).unwrap();
         let done = scimcheck::store::Change::completion("txn1", "/Users/x", json!({"status": "201"}));
         db.store("t1").record_changes(vec![done]).unwrap();
         let event = scimcheck::audit::Event::new("admin", "settings.update", "Settings", "t1", None, None);
-        assert_eq!(db.store("t1").audit(event).unwrap(), 2, "after the create's own event");
-        id
+        assert_eq!(db.store("t1").audit(event).unwrap(), 3, "after the creates' own events");
+        assert!(s.get(Kind::User, &older).unwrap().unwrap().version > version);
+        s.delete(Kind::User, &older, None, "t").unwrap();
+        (id, version)
     };
     let db = Database::open(&path).unwrap();
+    let next = user(&db.store("t1"), "after");
+    let next = db.store("t1").get(Kind::User, &next).unwrap().unwrap().version;
+    assert!(next > version, "versions go on after a restart ({next} after {version})");
     assert_eq!(db.store("t1").get(Kind::User, &id).unwrap().unwrap().attrs["userName"], "persisted");
     assert!(db.store("t2").get(Kind::User, &id).unwrap().is_none(), "tenants are separate");
     assert_eq!(db.tenants().unwrap(), vec![("t1".to_owned(), json!({"x": 1}))]);
     let outbox = db.store("t1").changes(0, 10).unwrap();
     let ops: Vec<&str> = outbox.iter().map(|c| c.op.as_str()).collect();
-    assert_eq!(ops, ["create", "asyncresp"], "the completion of an asynchronous request is kept like a write's change");
-    assert_eq!(outbox[1].completion.as_ref().unwrap()["txn"], "txn1");
-    let (events, more) = db.store("t1").audit_after(0, 10).unwrap();
+    assert_eq!(
+        ops,
+        ["create", "create", "asyncresp", "delete", "create"],
+        "the completion of an asynchronous request is kept like a write's change"
+    );
+    assert_eq!(outbox[2].completion.as_ref().unwrap()["txn"], "txn1");
+    let (events, more) = db.store("t1").audit_after(0, 2).unwrap();
     let seen: Vec<(u64, &str, &str)> =
         events.iter().map(|e| (e.seq, e.action.as_str(), e.resource_id.as_str())).collect();
-    assert_eq!((seen, more), (vec![(1, "create", id.as_str()), (2, "settings.update", "t1")], false));
+    assert_eq!((seen[0], more), ((1, "create", id.as_str()), true));
+    let (events, _) = db.store("t1").audit_after(2, 1).unwrap();
+    assert_eq!((events[0].seq, events[0].action.as_str()), (3, "settings.update"));
     assert_eq!(db.store("t2").audit_after(0, 10).unwrap().0, vec![], "each tenant has its own log");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -332,4 +345,78 @@ fn unfiltered_pages_follow_id_order_through_writes(#[values("memory", "sqlite")]
     assert_eq!((ids_of(&start), start.more_before), (all[..3].to_vec(), false));
     let last = page(Window::After { pos: Some(at(55)), count: 10 });
     assert_eq!((ids_of(&last), last.more_after), (all[56..].to_vec(), false));
+}
+
+/// The IdPs' equality lookups (`userName`, `externalId`) follow creates, renames and deletes,
+/// once a lookup has been asked (the SQLite store then answers them from memory), and find
+/// every holder of a shared value in id order.
+#[rstest]
+fn equality_lookups_follow_writes(#[values("memory", "sqlite")] which: &str) {
+    let s = store(which);
+    let reg = Registry::embedded();
+    let rt = reg.resource_type("User").unwrap();
+    let find = |filter: &str| -> Vec<String> {
+        let f = compile(rt, &parse(filter).unwrap(), true).unwrap();
+        let page = s.list(Kind::User, &ListQuery { filter: Some(&f), sort: None, window: all(10) }).unwrap();
+        page.records.into_iter().map(|r| r.id.clone()).collect()
+    };
+    let alice = user(&*s, "alice");
+    assert_eq!(find(r#"userName eq "ALICE""#), [alice.clone()], "userName is caseExact false");
+    let mut shared = vec![];
+    for name in ["bob", "carol"] {
+        let id = user(&*s, name);
+        s.update(Kind::User, &id, None, &mut |cur, _| {
+            let mut a = cur.attrs.clone();
+            a.insert("externalId".into(), json!("X-7"));
+            Ok(Update { attrs: a, unique: vec![], members: None, put: false, actor: "t".into() })
+        })
+        .unwrap();
+        shared.push(id);
+    }
+    shared.sort();
+    assert_eq!(find(r#"externalId eq "X-7""#), shared, "a shared externalId finds both, in id order");
+    assert_eq!(find(r#"externalId eq "x-7""#), Vec::<String>::new(), "externalId is caseExact");
+    s.update(Kind::User, &alice, None, &mut |cur, _| {
+        let mut a = cur.attrs.clone();
+        a.insert("userName".into(), json!("alice2"));
+        a.insert("emails".into(), json!([{"value": "alice2@x.org"}]));
+        Ok(Update {
+            attrs: a,
+            unique: vec![UniqueKey { attr: "userName".into(), key: "alice2".into() }],
+            members: None,
+            put: false,
+            actor: "t".into(),
+        })
+    })
+    .unwrap();
+    assert_eq!(find(r#"userName eq "alice""#), Vec::<String>::new(), "the old name is gone");
+    assert_eq!(find(r#"userName eq "Alice2""#), [alice.clone()]);
+    assert_eq!(find(r#"emails.value eq "alice2@x.org""#), [alice.clone()], "emails are looked up in SQL");
+    assert_eq!(find(r#"emails.value eq "alice@x.org""#), Vec::<String>::new());
+    let dave = user(&*s, "dave");
+    assert_eq!(find(r#"userName eq "dave""#), [dave.clone()], "a create after the first lookup is found");
+    // An update that keeps its keys keeps its claim on them; a renamed user frees the old name.
+    s.update(Kind::User, &dave, None, &mut |cur, _| {
+        let mut a = cur.attrs.clone();
+        a.insert("active".into(), json!(false));
+        Ok(Update {
+            attrs: a,
+            unique: vec![UniqueKey { attr: "userName".into(), key: "dave".into() }],
+            members: None,
+            put: false,
+            actor: "t".into(),
+        })
+    })
+    .unwrap();
+    let claim = |name: &str| NewResource {
+        attrs: attrs(json!({"userName": name})),
+        unique: vec![UniqueKey { attr: "userName".into(), key: name.into() }],
+        members: vec![],
+        actor: "t".into(),
+    };
+    assert_eq!(s.create(Kind::User, claim("dave")).unwrap_err().status, 409);
+    assert_eq!(s.create(Kind::User, claim("alice2")).unwrap_err().status, 409);
+    s.create(Kind::User, claim("alice")).unwrap();
+    s.delete(Kind::User, &shared[0], None, "t").unwrap();
+    assert_eq!(find(r#"externalId eq "X-7""#), [shared[1].clone()], "a delete leaves the other holder");
 }
