@@ -266,9 +266,22 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         // One connection per tenant, as each tenant's IdP job has its own (up to the
         // server's default cap of 1,024 connections, past which tenants share).
         let conns = n.min(scimcheck::load::tenants::MAX_CONNS);
+        let tenants = Arc::new(tenants);
+        if std::env::var("TWARM").is_ok() {
+            let w = scimcheck::load::tenants::drive(
+                &admin,
+                tenants.clone(),
+                args.tenant_rate,
+                Duration::from_secs(3),
+                conns,
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+            eprintln!("warm-up: p99 {}", w.p99_ms);
+        }
         let run = scimcheck::load::tenants::drive(
             &admin,
-            Arc::new(tenants),
+            tenants,
             args.tenant_rate,
             Duration::from_secs(args.seconds),
             conns,

@@ -241,7 +241,16 @@ pub async fn drive(
                 let (req, want) = request(&tenants[mine[slot]], k + phase, &run);
                 let answer = conn.send(&target, &req).await;
                 let f = &mut figures[slot];
-                let _ = f.3.record(due.elapsed().as_micros().max(1) as u64);
+                let lat = due.elapsed();
+                if lat > Duration::from_millis(200) && std::env::var("TDEBUG").is_ok() {
+                    eprintln!(
+                        "SLOW c={c} at={:.3} lat={:.3} method={}",
+                        (due - started).as_secs_f64(),
+                        lat.as_secs_f64(),
+                        req.method
+                    );
+                }
+                let _ = f.3.record(lat.as_micros().max(1) as u64);
                 f.0 += 1;
                 match answer {
                     Ok(r) if r.status == want => f.2 += u64::from(req.method != "GET"),

@@ -361,7 +361,7 @@ fn equality_lookups_follow_writes(#[values("memory", "sqlite")] which: &str) {
         page.records.into_iter().map(|r| r.id.clone()).collect()
     };
     let alice = user(&*s, "alice");
-    assert_eq!(find(r#"userName eq "ALICE""#), [alice.clone()], "userName is caseExact false");
+    assert_eq!(find(r#"userName eq "ALICE""#), vec![alice.clone()], "userName is caseExact false");
     let mut shared = vec![];
     for name in ["bob", "carol"] {
         let id = user(&*s, name);
@@ -390,11 +390,11 @@ fn equality_lookups_follow_writes(#[values("memory", "sqlite")] which: &str) {
     })
     .unwrap();
     assert_eq!(find(r#"userName eq "alice""#), Vec::<String>::new(), "the old name is gone");
-    assert_eq!(find(r#"userName eq "Alice2""#), [alice.clone()]);
-    assert_eq!(find(r#"emails.value eq "alice2@x.org""#), [alice.clone()], "emails are looked up in SQL");
+    assert_eq!(find(r#"userName eq "Alice2""#), vec![alice.clone()]);
+    assert_eq!(find(r#"emails.value eq "alice2@x.org""#), vec![alice.clone()], "emails are looked up in SQL");
     assert_eq!(find(r#"emails.value eq "alice@x.org""#), Vec::<String>::new());
     let dave = user(&*s, "dave");
-    assert_eq!(find(r#"userName eq "dave""#), [dave.clone()], "a create after the first lookup is found");
+    assert_eq!(find(r#"userName eq "dave""#), vec![dave.clone()], "a create after the first lookup is found");
     // An update that keeps its keys keeps its claim on them; a renamed user frees the old name.
     s.update(Kind::User, &dave, None, &mut |cur, _| {
         let mut a = cur.attrs.clone();
