@@ -181,6 +181,10 @@ pub struct BenchArgs {
     /// How long the --tenants run lasts, in seconds.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub seconds: u64,
+    /// Seconds of the same load before the --tenants run, sent but counted apart (every tenant
+    /// starting in the same instant is a start, not the sustained load); its p99 is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub warmup: u64,
     /// Measure RFC 9967 event delivery instead of the per-request rows: durable creates without
     /// and with an event stream pushing to a receiver, and the events per second delivered.
     #[arg(long)]
@@ -256,34 +260,22 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!(
-            "created {n} tenants with {} users and a group each in {:.1} s; driving each at {} req/s for {} s ({})",
+            "created {n} tenants with {} users and a group each in {:.1} s; driving each at {} req/s for {} s after {} s of warm-up ({})",
             args.tenant_users,
             t.elapsed().as_secs_f64(),
             args.tenant_rate,
             args.seconds,
+            args.warmup,
             scimcheck::load::tenants::MIX
         );
         // One connection per tenant, as each tenant's IdP job has its own (up to the
         // server's default cap of 1,024 connections, past which tenants share).
         let conns = n.min(scimcheck::load::tenants::MAX_CONNS);
-        let tenants = Arc::new(tenants);
-        if std::env::var("TWARM").is_ok() {
-            let w = scimcheck::load::tenants::drive(
-                &admin,
-                tenants.clone(),
-                args.tenant_rate,
-                Duration::from_secs(3),
-                conns,
-            )
-            .await
-            .map_err(anyhow::Error::msg)?;
-            eprintln!("warm-up: p99 {}", w.p99_ms);
-        }
         let run = scimcheck::load::tenants::drive(
             &admin,
-            tenants,
+            Arc::new(tenants),
             args.tenant_rate,
-            Duration::from_secs(args.seconds),
+            (Duration::from_secs(args.warmup), Duration::from_secs(args.seconds)),
             conns,
         )
         .await

@@ -8,6 +8,8 @@
 //! sequential as one IdP job's are.
 //! Latency is measured from when a request was due, not when it was sent: a server that falls
 //! behind shows its queue in the figures instead of slowing the generator down (open loop).
+//! A run may start with a warm-up at the same load, whose requests are sent but counted apart:
+//! a thousand jobs starting in the same instant is a start, not the sustained load measured.
 
 use super::driver::{Req, Resp, Target};
 use hdrhistogram::Histogram;
@@ -163,6 +165,9 @@ pub struct TenantRun {
     pub durable_writes: u64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The warm-up before the measured run, in seconds (0 for none), and its p99 in ms.
+    pub warmup_seconds: f64,
+    pub warmup_p99_ms: f64,
     /// Per tenant, in the order they were created.
     pub per_tenant: Vec<TenantFigures>,
 }
@@ -187,16 +192,21 @@ impl TenantRun {
 /// What one tenant's connection counted: requests, errors, durable writes, latencies.
 type Counted = (u64, u64, u64, Histogram<u32>);
 
+fn histogram() -> Histogram<u32> {
+    Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds")
+}
+
 fn ms(h: &Histogram<u32>, q: f64) -> f64 {
     h.value_at_quantile(q) as f64 / 1000.0
 }
 
-/// Drives every tenant at `rate` requests/s for `duration` over `conns` connections.
+/// Drives every tenant at `rate` requests/s for `warmup` and then `duration` over `conns`
+/// connections; only the requests due after the warm-up are counted.
 pub async fn drive(
     target: &Target,
     tenants: Arc<Vec<Tenant>>,
     rate: f64,
-    duration: Duration,
+    (warmup, duration): (Duration, Duration),
     conns: usize,
 ) -> Result<TenantRun, String> {
     let conns = conns.clamp(1, tenants.len().max(1));
@@ -223,9 +233,10 @@ pub async fn drive(
                     return Err("the run was abandoned".to_owned());
                 }
             };
-            let deadline = started + duration;
-            let new_hist = || Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds");
-            let mut figures: Vec<Counted> = mine.iter().map(|_| (0, 0, 0, new_hist())).collect();
+            let measured = started + warmup;
+            let deadline = measured + duration;
+            let mut figures: Vec<Counted> = mine.iter().map(|_| (0, 0, 0, histogram())).collect();
+            let mut warming = histogram();
             // Staggered, so that the connections do not all send at the same instant.
             let mut due = started + interval.mul_f64(c as f64 / conns as f64);
             let mut turn = 0usize;
@@ -240,43 +251,43 @@ pub async fn drive(
                 let phase = (mine[slot] as u64 * 7) % 20;
                 let (req, want) = request(&tenants[mine[slot]], k + phase, &run);
                 let answer = conn.send(&target, &req).await;
-                let f = &mut figures[slot];
-                let lat = due.elapsed();
-                if lat > Duration::from_millis(200) && std::env::var("TDEBUG").is_ok() {
-                    eprintln!(
-                        "SLOW c={c} at={:.3} lat={:.3} method={}",
-                        (due - started).as_secs_f64(),
-                        lat.as_secs_f64(),
-                        req.method
-                    );
-                }
-                let _ = f.3.record(lat.as_micros().max(1) as u64);
-                f.0 += 1;
-                match answer {
-                    Ok(r) if r.status == want => f.2 += u64::from(req.method != "GET"),
-                    Ok(_) => f.1 += 1,
-                    Err(_) => {
+                let late = due.elapsed().as_micros().max(1) as u64;
+                let ok = matches!(&answer, Ok(r) if r.status == want);
+                if due < measured {
+                    let _ = warming.record(late);
+                } else {
+                    let f = &mut figures[slot];
+                    let _ = f.3.record(late);
+                    f.0 += 1;
+                    if ok {
+                        f.2 += u64::from(req.method != "GET");
+                    } else {
                         f.1 += 1;
-                        conn = target.connect().await?;
                     }
+                }
+                if answer.is_err() {
+                    conn = target.connect().await?;
                 }
                 turn += 1;
                 due += interval;
             }
-            Ok::<_, String>(mine.into_iter().zip(figures).collect::<Vec<_>>())
+            Ok::<_, String>((mine.into_iter().zip(figures).collect::<Vec<_>>(), warming))
         }));
     }
     connected.wait().await;
     let started = Instant::now();
     let _ = start_tx.send(Some(started));
     let mut per: Vec<Option<Counted>> = vec![None; tenants.len()];
+    let mut warming = histogram();
     for t in tasks {
-        for (i, f) in t.await.map_err(|e| e.to_string())?? {
+        let (figures, w) = t.await.map_err(|e| e.to_string())??;
+        let _ = warming.add(&w);
+        for (i, f) in figures {
             per[i] = Some(f);
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
-    let mut all = Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds");
+    let seconds = (started.elapsed().saturating_sub(warmup)).as_secs_f64();
+    let mut all = histogram();
     let mut run = TenantRun {
         tenants: tenants.len(),
         rate_per_tenant: rate,
@@ -286,11 +297,12 @@ pub async fn drive(
         durable_writes: 0,
         p50_ms: 0.0,
         p99_ms: 0.0,
+        warmup_seconds: warmup.as_secs_f64(),
+        warmup_p99_ms: if warming.is_empty() { 0.0 } else { ms(&warming, 0.99) },
         per_tenant: Vec::with_capacity(tenants.len()),
     };
     for (t, f) in tenants.iter().zip(per) {
-        let (n, e, w, h) =
-            f.unwrap_or_else(|| (0, 0, 0, Histogram::new_with_bounds(1, 60_000_000, 2).expect("valid bounds")));
+        let (n, e, w, h) = f.unwrap_or_else(|| (0, 0, 0, histogram()));
         let _ = all.add(&h);
         run.requests += n;
         run.errors += e;
@@ -329,7 +341,7 @@ pub(super) async fn phase(ctx: &super::phases::Ctx) -> super::phases::Outcome {
         Err(e) => Err(format!("creating the tenants: {e}")),
         Ok(tenants) => {
             let conns = n.min(MAX_CONNS);
-            drive(&admin, Arc::new(tenants.clone()), ctx.opts.rate, ctx.opts.duration, conns)
+            drive(&admin, Arc::new(tenants.clone()), ctx.opts.rate, (Duration::ZERO, ctx.opts.duration), conns)
                 .await
                 .map(|run| judge(ctx, &run))
         }

@@ -111,12 +111,13 @@ fn many_tenants_are_driven_at_their_rate_each_with_its_own_key() {
         assert_eq!(get(&own.base, &own.users[0].0).await.unwrap().status(), 200);
         assert_eq!(get(&other.base, &other.users[0].0).await.unwrap().status(), 401);
         let tenants = std::sync::Arc::new(tenants);
-        let run = scimcheck::load::tenants::drive(&target, tenants, 20.0, Duration::from_millis(1500), 2)
-            .await
-            .expect("the run completes");
+        let times = (Duration::from_millis(500), Duration::from_millis(1500));
+        let run = scimcheck::load::tenants::drive(&target, tenants, 20.0, times, 2).await.expect("the run completes");
         assert_eq!(run.errors, 0, "{run:#?}");
         assert_eq!(run.starved(), 0, "every tenant got at least 90% of its 20 req/s: {run:#?}");
+        // 1.5 s at 20 req/s each: the half second of warm-up before it is not counted.
         assert!(run.per_tenant.iter().all(|t| (27..=31).contains(&t.requests)), "{run:#?}");
+        assert!((run.seconds - 1.5).abs() < 0.3 && run.warmup_p99_ms > 0.0, "{run:#?}");
         assert!(run.durable_writes > 0 && run.p99_spread().1 >= run.p99_spread().0);
         running.stop().await;
     });
