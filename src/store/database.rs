@@ -39,14 +39,15 @@ CREATE TABLE IF NOT EXISTS members (
   tenant TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL, display TEXT,
   PRIMARY KEY (tenant, group_id, member_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_by_member ON members (tenant, member_id, group_id);
-CREATE INDEX IF NOT EXISTS resources_by_id ON resources (tenant, id);
 CREATE INDEX IF NOT EXISTS uniq_by_id ON uniq (tenant, kind, id);
 CREATE INDEX IF NOT EXISTS eq_index_by_id ON eq_index (tenant, kind, id);
 CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (tenant, seq));
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, change TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counts (tenant TEXT NOT NULL, kind INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tenant, kind)) WITHOUT ROWID;
-INSERT OR IGNORE INTO counts (tenant, kind, n) SELECT tenant, kind, COUNT(*) FROM resources GROUP BY tenant, kind;
+-- Dropped: every page a write touches goes to the WAL and through its fsync. A resource's
+-- kind is found along the primary key; per-tenant counts were never read.
+DROP INDEX IF EXISTS resources_by_id;
+DROP TABLE IF EXISTS counts;
 ";
 
 /// One SQLite database file shared by every tenant's store.
@@ -222,7 +223,7 @@ impl Database {
         let ticket = {
             let mut conn = self.write();
             let tx = conn.transaction().map_err(db_err)?;
-            for table in ["resources", "uniq", "eq_index", "members", "events", "outbox", "counts"] {
+            for table in ["resources", "uniq", "eq_index", "members", "events", "outbox"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [name]).map_err(db_err)?;
             }
             tx.execute("DELETE FROM tenants WHERE name = ?1", [name]).map_err(db_err)?;

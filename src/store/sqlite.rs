@@ -96,12 +96,22 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The kind of resource `id` names, looked up along the primary key of each kind.
     fn kind_of(&self, tx: &Connection, id: &str) -> Result<Option<Kind>> {
-        let k: Option<i64> = tx
-            .row_c("SELECT kind FROM resources WHERE tenant = ?1 AND id = ?2", params![self.tenant, id], |r| r.get(0))
-            .optional()
-            .map_err(db_err)?;
-        Ok(k.map(|k| if k == 0 { Kind::User } else { Kind::Group }))
+        for kind in [Kind::User, Kind::Group] {
+            let found = tx
+                .row_c(
+                    "SELECT 1 FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3",
+                    params![self.tenant, kind_code(kind), id],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(db_err)?;
+            if found.is_some() {
+                return Ok(Some(kind));
+            }
+        }
+        Ok(None)
     }
 
     fn check_members(&self, tx: &Transaction<'_>, group: &str, ids: &[&str]) -> Result<()> {
@@ -201,14 +211,14 @@ impl SqliteStore {
 
     fn members_in(&self, tx: &Connection, group: &str) -> Result<Vec<Member>> {
         let mut st = tx
-            .prepare_cached("SELECT m.member_id, m.display, r.kind FROM members m LEFT JOIN resources r ON r.tenant = m.tenant AND r.id = m.member_id WHERE m.tenant = ?1 AND m.group_id = ?2 ORDER BY m.member_id")
+            .prepare_cached("SELECT m.member_id, m.display, EXISTS (SELECT 1 FROM resources r WHERE r.tenant = m.tenant AND r.kind = 1 AND r.id = m.member_id) FROM members m WHERE m.tenant = ?1 AND m.group_id = ?2 ORDER BY m.member_id")
             .map_err(db_err)?;
         let rows = st
             .query_map(params![self.tenant, group], |r| {
                 Ok(Member {
                     value: r.get(0)?,
                     display: r.get(1)?,
-                    kind: if r.get::<_, Option<i64>>(2)? == Some(1) { Kind::Group } else { Kind::User },
+                    kind: if r.get::<_, bool>(2)? { Kind::Group } else { Kind::User },
                 })
             })
             .map_err(db_err)?
@@ -261,11 +271,6 @@ impl Store for SqliteStore {
         };
         self.put_record(&tx, kind, &record)?;
         self.write_keys(&tx, kind, &record, &res.unique, None)?;
-        tx.exec_c(
-            "INSERT INTO counts (tenant, kind, n) VALUES (?1, ?2, 1) ON CONFLICT (tenant, kind) DO UPDATE SET n = n + 1",
-            params![self.tenant, kind_code(kind)],
-        )
-        .map_err(db_err)?;
         for (m, display) in &res.members {
             self.add_member(&tx, &id, m, display.as_deref())?;
         }
@@ -433,8 +438,6 @@ impl Store for SqliteStore {
         }
         let k = kind_code(kind);
         tx.exec_c("DELETE FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
-            .map_err(db_err)?;
-        tx.exec_c("UPDATE counts SET n = n - 1 WHERE tenant = ?1 AND kind = ?2", params![self.tenant, k])
             .map_err(db_err)?;
         tx.exec_c("DELETE FROM uniq WHERE tenant = ?1 AND kind = ?2 AND id = ?3", params![self.tenant, k, id])
             .map_err(db_err)?;
