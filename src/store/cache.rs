@@ -1,6 +1,11 @@
 //! A bounded cache of parsed records in front of SQLite, so that reading a resource by id does
 //! not run a query and parse its JSON every time.
 //!
+//! Size: the caches of all tenants share one budget of records. Each keeps at most its share
+//! (the budget over the caches alive, and never fewer than [`FLOOR`]), evicting its oldest
+//! entries first: one tenant of 100,000 users is cached whole, a thousand small ones each keep
+//! all theirs, and the total stays bounded.
+//!
 //! Coherence: writers put the record they committed (or remove a deleted one) while they still
 //! hold the writer connection, and bump the epoch. A reader that missed fills the cache only if
 //! no write happened since it started reading (same epoch), so a slow reader can never put back
@@ -8,11 +13,37 @@
 
 use crate::model::{Kind, Record};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RecordCache {
     inner: Mutex<Inner>,
+}
+
+/// Records kept by all caches together (a few hundred megabytes at most).
+pub const BUDGET: usize = 200_000;
+/// The share no cache goes under, however many there are.
+pub const FLOOR: usize = 2_000;
+/// Caches alive in this process.
+static ALIVE: AtomicUsize = AtomicUsize::new(0);
+
+impl Default for RecordCache {
+    fn default() -> Self {
+        ALIVE.fetch_add(1, Ordering::Relaxed);
+        RecordCache { inner: Mutex::default() }
+    }
+}
+
+impl Drop for RecordCache {
+    fn drop(&mut self) {
+        ALIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How many records one cache may keep now.
+fn share() -> usize {
+    (BUDGET / ALIVE.load(Ordering::Relaxed).max(1)).max(FLOOR)
 }
 
 #[derive(Debug, Default)]
@@ -21,9 +52,6 @@ struct Inner {
     map: HashMap<(Kind, String), Arc<Record>>,
     order: VecDeque<(Kind, String)>,
 }
-
-/// Records kept (per tenant): a few tens of megabytes at most.
-const CAPACITY: usize = 20_000;
 
 impl RecordCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -68,7 +96,8 @@ impl Inner {
         if self.map.insert(key.clone(), record).is_none() {
             self.order.push_back(key);
         }
-        while self.map.len() > CAPACITY {
+        let share = share();
+        while self.map.len() > share {
             match self.order.pop_front() {
                 Some(old) => {
                     self.map.remove(&old);
@@ -77,7 +106,7 @@ impl Inner {
             }
         }
         // Keys of removed records linger in `order`; keep it from growing without bound.
-        if self.order.len() > 2 * CAPACITY {
+        if self.order.len() > 2 * share {
             let map = &self.map;
             self.order.retain(|k| map.contains_key(k));
         }
@@ -112,5 +141,21 @@ mod tests {
         let epoch = c.get(Kind::User, "b").unwrap_err();
         c.fill(Kind::User, &record("b", 1), epoch);
         assert_eq!(c.get(Kind::User, "b").unwrap().version, 1);
+    }
+
+    #[test]
+    fn a_cache_keeps_at_most_its_share_of_the_budget_oldest_out_first() {
+        let c = RecordCache::default();
+        let others: Vec<RecordCache> = (0..99).map(|_| RecordCache::default()).collect();
+        // At least 100 caches are alive (other tests' too): the share is at most 2,000.
+        let share = share();
+        assert!(share <= BUDGET / 100 && share >= FLOOR, "{share}");
+        for i in 0..share + 10 {
+            c.put(Kind::User, record(&format!("u{i:05}"), 1));
+        }
+        assert!(c.get(Kind::User, "u00000").is_err(), "the oldest went first");
+        assert!(c.get(Kind::User, &format!("u{:05}", share + 9)).is_ok());
+        assert!(c.lock().map.len() <= share);
+        drop(others);
     }
 }
