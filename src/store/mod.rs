@@ -12,6 +12,7 @@ pub mod memory;
 pub mod ranks;
 pub mod relation;
 pub mod sqlite;
+mod sqlite_keys;
 mod sqlite_memory;
 
 pub use database::Database;
