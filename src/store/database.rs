@@ -140,7 +140,7 @@ impl Database {
         }
         let version = last_version(&conn)?;
         let writer = Arc::new(Mutex::new(conn));
-        checkpointer(path, Arc::downgrade(&writer))?;
+        super::checkpoint::spawn(path, Arc::downgrade(&writer))?;
         Ok(Database {
             writer,
             readers: Arc::new(readers),
@@ -167,6 +167,12 @@ impl Database {
     /// The writer connection.
     pub(crate) fn write(&self) -> MutexGuard<'_, Connection> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The writer connection's mutex, to hold writers back (the checkpointer's test).
+    #[cfg(test)]
+    pub(crate) fn writer_mutex(&self) -> &Mutex<Connection> {
+        &self.writer
     }
 
     /// A read connection: a free one from the pool, else the next in turn (the writer for an
@@ -312,46 +318,6 @@ fn tune(conn: &Connection) -> std::result::Result<(), String> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map(|_| ())
         .map_err(|e| format!("cannot configure the database connection: {e}"))
-}
-
-/// How often the checkpointer looks at the WAL.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1000);
-
-/// The WAL size past which the checkpointer truncates it.
-const WAL_LIMIT: u64 = 64 << 20;
-
-/// Copies the WAL into the database file on a thread and connection of its own, once a second
-/// (a PASSIVE checkpoint: it takes no lock a writer or reader waits for), for as long as the
-/// database is open. SQLite's default runs it inside a commit, while the writer connection is
-/// held, so every writer waits behind a thousand scattered pages and their fsync.
-///
-/// A PASSIVE checkpoint never starts the WAL over while some reader holds a snapshot in it, and
-/// under steady reads one always does: the WAL grew to 740 MB in `bench --quick`, and every
-/// lookup in it slowed. Past [`WAL_LIMIT`] the checkpointer truncates it (a TRUNCATE checkpoint:
-/// it waits, up to its busy timeout, for the readers of older snapshots and holds writers back
-/// meanwhile).
-fn checkpointer(path: &Path, alive: std::sync::Weak<Mutex<Connection>>) -> std::result::Result<(), String> {
-    let conn = Connection::open(path).map_err(|e| format!("cannot open {} for checkpoints: {e}", path.display()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(2))
-        .map_err(|e| format!("cannot open {} for checkpoints: {e}", path.display()))?;
-    let wal = path.with_file_name(format!(
-        "{}-wal",
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-    ));
-    std::thread::Builder::new()
-        .name("sqlite-checkpoint".into())
-        .spawn(move || {
-            while alive.strong_count() > 0 {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_LIMIT);
-                let mode = if big { "TRUNCATE" } else { "PASSIVE" };
-                if let Err(e) = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(())) {
-                    tracing::warn!(error = %e, mode, "a WAL checkpoint failed; the next one retries");
-                }
-            }
-        })
-        .map(|_| ())
-        .map_err(|e| format!("cannot start the checkpoint thread: {e}"))
 }
 
 /// Where [`Database::next_version`] goes on from: the highest version stored, or the counter

@@ -6,6 +6,7 @@
 //! both ways, so `User.groups` and member changes never scan groups.
 
 pub mod cache;
+mod checkpoint;
 pub mod database;
 pub mod lookup;
 pub mod memory;
