@@ -56,56 +56,43 @@ impl Projection {
 
     /// Removes from a rendered resource what this projection and `returned` leave out.
     pub fn apply(&self, rt: &ResourceType, resource: &mut Map<String, Value>) {
-        let keys: Vec<String> = resource.keys().cloned().collect();
-        for key in keys {
+        resource.retain(|key, value| {
             if key == "schemas" {
-                continue;
+                return true;
             }
-            if let Some(ext) = rt.extension(&key) {
-                if let Some(Value::Object(inner)) = resource.get_mut(&key) {
-                    let names: Vec<String> = inner.keys().cloned().collect();
-                    for name in names {
-                        let Some(attr) = ext.attribute(&name) else { continue };
-                        self.apply_one(Some(&ext.id), attr, inner, &name);
-                    }
-                    if inner.is_empty() {
-                        resource.remove(&key);
-                    }
+            if let Some(ext) = rt.extension(key) {
+                if let Value::Object(inner) = value {
+                    inner.retain(|name, v| match ext.attribute(name) {
+                        Some(attr) => self.apply_one(Some(&ext.id), attr, v),
+                        None => true,
+                    });
+                    return !inner.is_empty();
                 }
-                continue;
+                return true;
             }
-            match rt.resolve(None, &key) {
-                Some(r) => self.apply_one(None, r.attr, resource, &key),
-                None => {
-                    resource.remove(&key);
-                }
+            match rt.resolve(None, key) {
+                Some(r) => self.apply_one(None, r.attr, value),
+                None => false,
             }
-        }
+        });
         // `schemas` names the core schema and the extensions still present after projection.
-        let absent: Vec<String> =
-            rt.extensions.iter().map(|(s, _)| s.id.clone()).filter(|u| !resource.contains_key(u)).collect();
-        if let Some(Value::Array(schemas)) = resource.get_mut("schemas") {
-            schemas.retain(|s| !absent.iter().any(|u| Some(u.as_str()) == s.as_str()));
+        let absent: Vec<&str> =
+            rt.extensions.iter().map(|(s, _)| s.id.as_str()).filter(|u| !resource.contains_key(*u)).collect();
+        if !absent.is_empty()
+            && let Some(Value::Array(schemas)) = resource.get_mut("schemas")
+        {
+            schemas.retain(|s| !absent.iter().any(|u| Some(*u) == s.as_str()));
         }
     }
 
-    fn apply_one(&self, ext: Option<&str>, attr: &Attribute, holder: &mut Map<String, Value>, key: &str) {
-        match self.keep(ext, attr) {
-            None => {
-                holder.remove(key);
-            }
-            Some(subs) => {
-                let Some(value) = holder.get_mut(key) else { return };
-                filter_subs(attr, value, &subs, self.is_exclude());
-                let empty = match value {
-                    Value::Object(m) => m.is_empty(),
-                    Value::Array(a) => a.is_empty() && !subs.is_empty(),
-                    _ => false,
-                };
-                if empty {
-                    holder.remove(key);
-                }
-            }
+    /// Whether an attribute stays, after trimming `value` to the sub-attributes it keeps.
+    fn apply_one(&self, ext: Option<&str>, attr: &Attribute, value: &mut Value) -> bool {
+        let Some(subs) = self.keep(ext, attr) else { return false };
+        filter_subs(attr, value, &subs, self.is_exclude());
+        match value {
+            Value::Object(m) => !m.is_empty(),
+            Value::Array(a) => !a.is_empty() || subs.is_empty(),
+            _ => true,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use crate::model::{GroupRef, Member, Projection, Record, etag};
 use crate::schema::ResourceType;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The related resources of a record, when they were read: a group's members or a user's groups.
 #[derive(Debug, Clone, Copy)]
@@ -15,18 +15,14 @@ pub enum Related<'a> {
 /// Renders a resource: `schemas`, `id`, attributes, members or groups, `meta`; then the projection.
 /// `base` is the absolute SCIM base URL, e.g. `http://127.0.0.1:8080/scim/v2`.
 pub fn render(rt: &ResourceType, record: &Record, related: Related<'_>, base: &str, proj: &Projection) -> Value {
-    let mut out = Map::new();
-    let schemas: Vec<Value> = rt
-        .schema_urns()
-        .enumerate()
-        .filter(|(i, urn)| *i == 0 || record.attrs.contains_key(*urn))
-        .map(|(_, urn)| Value::from(urn))
-        .collect();
-    out.insert("schemas".into(), Value::Array(schemas));
-    out.insert("id".into(), Value::from(record.id.clone()));
-    for (k, v) in &record.attrs {
-        out.insert(k.clone(), v.clone());
-    }
+    // Cloning the stored map whole is much cheaper than inserting its entries one by one; a
+    // stored `schemas` or `id` (normalization drops both) would still win, as it always has.
+    let mut out = record.attrs.clone();
+    out.entry("schemas").or_insert_with(|| {
+        let schemas = rt.schema_urns().enumerate().filter(|(i, urn)| *i == 0 || record.attrs.contains_key(*urn));
+        Value::Array(schemas.map(|(_, urn)| Value::from(urn)).collect())
+    });
+    out.entry("id").or_insert_with(|| Value::from(record.id.clone()));
     match related {
         Related::None => {}
         Related::Members(members) => {
