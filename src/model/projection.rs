@@ -184,3 +184,60 @@ fn selector(rt: &ResourceType, path: &str) -> Option<Selector> {
     };
     Some(Selector { ext, attr: r.attr.name.clone(), sub })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Registry;
+    use serde_json::json;
+
+    const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+    fn project(attributes: Option<&str>, excluded: Option<&str>) -> Value {
+        let rt = Registry::embedded().resource_type("User").unwrap().clone();
+        let mut resource = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+            "id": "1", "userName": "bjensen", "password": "pw", "notAnAttribute": 1,
+            "emails": [{"value": "b@example.com", "type": "work"}, {"value": "c@example.com"}],
+            ENTERPRISE: {"department": "R&D", "manager": {"value": "2", "displayName": "Boss"}},
+        });
+        let proj = Projection::parse(&rt, attributes, excluded).unwrap();
+        proj.apply(&rt, resource.as_object_mut().unwrap());
+        resource
+    }
+
+    /// By default: `returned: never` and unknown attributes go, the rest stays whole.
+    #[test]
+    fn the_default_drops_what_is_never_returned_and_what_is_unknown() {
+        assert_eq!(
+            project(None, None),
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE], "id": "1",
+                "userName": "bjensen",
+                "emails": [{"value": "b@example.com", "type": "work"}, {"value": "c@example.com"}],
+                ENTERPRISE: {"department": "R&D", "manager": {"value": "2", "displayName": "Boss"}},
+            })
+        );
+    }
+
+    /// Sub-attributes are trimmed in place; an extension left empty goes, and with it its URN
+    /// from `schemas`; `id` is returned always.
+    #[test]
+    fn included_sub_attributes_trim_in_place_and_empty_extensions_leave_schemas() {
+        assert_eq!(
+            project(Some("emails.type"), None),
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "1",
+                   "emails": [{"type": "work"}]})
+        );
+        assert_eq!(
+            project(None, Some(&format!("emails,{ENTERPRISE}:department,{ENTERPRISE}:manager.displayName"))),
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE], "id": "1",
+                   "userName": "bjensen", ENTERPRISE: {"manager": {"value": "2"}}})
+        );
+        assert_eq!(
+            project(None, Some(&format!("{ENTERPRISE}:department,{ENTERPRISE}:manager"))),
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "1", "userName": "bjensen",
+                   "emails": [{"value": "b@example.com", "type": "work"}, {"value": "c@example.com"}]})
+        );
+    }
+}
