@@ -60,6 +60,10 @@ enum Command {
         /// Allow at most N requests per minute per tenant (429 with Retry-After beyond); off by default.
         #[arg(long, value_name = "N")]
         rate_limit: Option<u32>,
+        /// Parsed records kept in memory, shared by all tenants (about 3.4 KB each; each tenant
+        /// may keep 2,000 whatever the share); 0 reads every record from SQLite.
+        #[arg(long, value_name = "N", default_value_t = scimcheck::store::cache::BUDGET)]
+        cache_records: usize,
         /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
         #[arg(long, value_name = "PEM", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
@@ -181,6 +185,7 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             in_memory,
             strict,
             rate_limit,
+            cache_records,
             tls_cert,
             tls_key,
             without,
@@ -202,6 +207,7 @@ async fn dispatch(cmd: Command) -> Result<ExitCode> {
             let variants = scimcheck::variants::Variant::parse_list(variant.as_deref().unwrap_or(""))
                 .map_err(anyhow::Error::msg)?;
             let opts = ServeOptions { rate_limit, tls, fault, variants };
+            scimcheck::store::cache::set_budget(cache_records);
             serve(&listen, token, admin_token, (!in_memory).then_some(data), config, opts).await
         }
         Command::Check(args) => check_cmd::run(args).await,

@@ -1,10 +1,11 @@
 //! A bounded cache of parsed records in front of SQLite, so that reading a resource by id does
 //! not run a query and parse its JSON every time.
 //!
-//! Size: the caches of all tenants share one budget of records. Each keeps at most its share
-//! (the budget over the caches alive, and never fewer than [`FLOOR`]), evicting its oldest
-//! entries first: one tenant of 100,000 users is cached whole, a thousand small ones each keep
-//! all theirs, and the total stays bounded.
+//! Size: the caches of all tenants share one budget of records ([`BUDGET`], or `serve
+//! --cache-records`). Each keeps at most its share (the budget over the caches alive, and never
+//! fewer than [`FLOOR`] or the whole budget when that is smaller), evicting its oldest entries
+//! first: one tenant of 100,000 users is cached whole, and a thousand small ones each keep all
+//! theirs. The total is at most the budget or [`FLOOR`] records per tenant, whichever is more.
 //!
 //! Coherence: writers put the record they committed (or remove a deleted one) while they still
 //! hold the writer connection, and bump the epoch. A reader that missed fills the cache only if
@@ -21,8 +22,10 @@ pub struct RecordCache {
     inner: Mutex<Inner>,
 }
 
-/// Records kept by all caches together (a few hundred megabytes at most).
+/// Records kept by all caches together by default (about 3.4 KB each: 700 MB at most).
 pub const BUDGET: usize = 200_000;
+/// The budget of this process.
+static LIMIT: AtomicUsize = AtomicUsize::new(BUDGET);
 /// The share no cache goes under, however many there are.
 pub const FLOOR: usize = 2_000;
 /// Caches alive in this process.
@@ -41,9 +44,19 @@ impl Drop for RecordCache {
     }
 }
 
+/// Sets the budget of this process (`serve --cache-records`); 0 turns the caches off.
+pub fn set_budget(records: usize) {
+    LIMIT.store(records, Ordering::Relaxed);
+}
+
 /// How many records one cache may keep now.
 fn share() -> usize {
-    (BUDGET / ALIVE.load(Ordering::Relaxed).max(1)).max(FLOOR)
+    share_of(LIMIT.load(Ordering::Relaxed), ALIVE.load(Ordering::Relaxed))
+}
+
+/// One cache's share of `budget` among `alive` caches.
+fn share_of(budget: usize, alive: usize) -> usize {
+    (budget / alive.max(1)).max(FLOOR.min(budget))
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +154,15 @@ mod tests {
         let epoch = c.get(Kind::User, "b").unwrap_err();
         c.fill(Kind::User, &record("b", 1), epoch);
         assert_eq!(c.get(Kind::User, "b").unwrap().version, 1);
+    }
+
+    #[test]
+    fn shares_split_the_budget_above_a_floor_the_budget_caps() {
+        assert_eq!(share_of(BUDGET, 1), BUDGET, "one tenant of 100,000 users is cached whole");
+        assert_eq!(share_of(BUDGET, 1_000), FLOOR, "a thousand small tenants keep all theirs");
+        assert_eq!(share_of(BUDGET, 50), 4_000);
+        assert_eq!(share_of(500, 3), 500, "the floor is never more than the budget");
+        assert_eq!(share_of(0, 7), 0, "--cache-records 0 keeps nothing");
     }
 
     #[test]

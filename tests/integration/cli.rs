@@ -99,6 +99,7 @@ fn bad_arguments_are_refused_before_anything_runs() {
         (vec!["serve", "--listen", "notanaddress"], "is not an address:port"),
         (vec!["serve", "--fault", "nope"], "unknown fault 'nope'"),
         (vec!["serve", "--without", "teleport"], "unknown feature 'teleport'"),
+        (vec!["serve", "--cache-records", "lots"], "invalid value 'lots' for '--cache-records <N>'"),
         (vec!["load", "--base-url", "https://scim.example.com/scim/v2"], "pass --i-accept-load to run it anyway"),
         (vec!["load", "--phase", "warp"], "unknown phase 'warp'; the phases are read-after-write, sustained"),
         (vec!["load", "--rate", "0"], "is not a rate between 0 and 100000"),
@@ -181,6 +182,39 @@ fn a_failed_start_generates_nothing_and_data_errors_name_the_path() {
     let (_, err) = text(&scimcheck(&["serve", "--listen", "127.0.0.1:0", "--data", file.to_str().unwrap()]));
     assert!(err.contains(file.to_str().unwrap()) && err.contains("is a file, not a directory"), "{err}");
     let _ = std::fs::remove_file(&file);
+}
+
+/// With `--cache-records 0` every read goes to SQLite: writes are still read back at once.
+#[tokio::test]
+async fn without_a_record_cache_reads_come_from_the_database() {
+    let dir = std::env::temp_dir().join(format!("scimcheck-cli-nocache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (mut server, base) = serve(&["--data", dir.to_str().unwrap(), "--token", "t", "--cache-records", "0"]);
+    let client = scimcheck::suite::http_client(false).unwrap();
+    let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "nocache"});
+    let created: serde_json::Value =
+        client.post(format!("{base}/Users")).bearer_auth("t").json(&body).send().await.unwrap().json().await.unwrap();
+    let id = created["id"].as_str().expect("created").to_owned();
+    let patch = serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    let r = client.patch(format!("{base}/Users/{id}")).bearer_auth("t").json(&patch).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let read: serde_json::Value =
+        client.get(format!("{base}/Users/{id}")).bearer_auth("t").send().await.unwrap().json().await.unwrap();
+    let found: serde_json::Value = client
+        .get(format!("{base}/Users?filter=userName%20eq%20%22nocache%22"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = server.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!((read["userName"].as_str(), read["active"].as_bool()), (Some("nocache"), Some(false)), "{read}");
+    assert_eq!(found["totalResults"], 1, "{found}");
+    assert_eq!(found["Resources"][0]["active"], false, "{found}");
 }
 
 #[tokio::test]
