@@ -20,8 +20,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::sqlite::SqliteStore;
 
-/// The schema version this code creates and expects.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema version this code creates and expects (older ones are migrated on open).
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -42,7 +42,9 @@ CREATE INDEX IF NOT EXISTS members_by_member ON members (tenant, member_id, grou
 CREATE INDEX IF NOT EXISTS uniq_by_id ON uniq (tenant, kind, id);
 CREATE INDEX IF NOT EXISTS eq_index_by_id ON eq_index (tenant, kind, id);
 CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (tenant, seq));
+CREATE TABLE IF NOT EXISTS events (
+  tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+  PRIMARY KEY (tenant, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, change TEXT NOT NULL);
 -- Dropped: every page a write touches goes to the WAL and through its fsync. A resource's
 -- kind is found along the primary key; per-tenant counts were never read.
@@ -332,7 +334,20 @@ fn last_version(conn: &Connection) -> std::result::Result<u64, String> {
     .map_err(|e| format!("cannot read the last resource version: {e}"))
 }
 
-/// Creates the schema (or checks its version) on a fresh connection.
+/// Version 1 kept the audit log in a rowid table with an index on `(tenant, seq)`: every write's
+/// event went into two b-trees, one of them at the rowid tree's last page, and both went to the
+/// WAL and through its fsync. Version 2 keeps it in one b-tree ordered by `(tenant, seq)`.
+const MIGRATE_1_TO_2: &str = "
+CREATE TABLE events_v2 (
+  tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+  PRIMARY KEY (tenant, seq)) WITHOUT ROWID;
+INSERT INTO events_v2 (tenant, seq, event) SELECT tenant, seq, event FROM events;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+UPDATE meta SET value = 2 WHERE key = 'schema_version';
+";
+
+/// Creates the schema (or checks its version, migrating an older one) on a fresh connection.
 fn init(conn: &Connection) -> std::result::Result<(), String> {
     let setup = || -> rusqlite::Result<()> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -349,6 +364,11 @@ fn init(conn: &Connection) -> std::result::Result<(), String> {
                 )?;
             }
             Some(v) if v == SCHEMA_VERSION => {}
+            Some(1) => {
+                let tx = conn.unchecked_transaction()?;
+                tx.execute_batch(MIGRATE_1_TO_2)?;
+                tx.commit()?;
+            }
             Some(v) => {
                 return Err(rusqlite::Error::InvalidParameterName(format!(
                     "database schema version {v}, expected {SCHEMA_VERSION}"
@@ -425,6 +445,52 @@ impl SyncGate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A database of schema version 1 (the audit log a rowid table) opens as version 2 with its
+    /// log intact, and the log goes on from where it was.
+    #[test]
+    fn a_version_1_database_is_migrated_with_its_audit_log() {
+        let dir = std::env::temp_dir().join(format!("scimcheck-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let event = |n: &str| crate::audit::Event::new("admin", "key.create", "ApiKey", n, None, None);
+        {
+            let db = Database::open(&path).unwrap();
+            for n in ["k1", "k2", "k3"] {
+                db.audit("acme", event(n)).unwrap();
+            }
+            db.audit("other", event("k9")).unwrap();
+        }
+        let v1 = Connection::open(&path).unwrap();
+        v1.execute_batch(
+            "CREATE TABLE events_v1 (tenant TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (tenant, seq));
+             INSERT INTO events_v1 SELECT * FROM events; DROP TABLE events; ALTER TABLE events_v1 RENAME TO events;
+             UPDATE meta SET value = 1 WHERE key = 'schema_version';",
+        )
+        .unwrap();
+        drop(v1);
+
+        let db = Database::open(&path).unwrap();
+        let (events, more) = db.audit_after("acme", 0, 10).unwrap();
+        let ids: Vec<(u64, &str)> = events.iter().map(|e| (e.seq, e.resource_id.as_str())).collect();
+        assert_eq!((ids, more), (vec![(1, "k1"), (2, "k2"), (3, "k3")], false));
+        assert_eq!(db.audit("acme", event("k4")).unwrap(), 4);
+        assert_eq!(db.audit_after("other", 0, 10).unwrap().0.len(), 1);
+        let conn = db.read();
+        let (version, sql): (i64, String) = conn
+            .query_row(
+                "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), (SELECT sql FROM sqlite_master WHERE name = 'events')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+        drop(conn);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn an_equality_lookup_is_prepared_once_whatever_it_is_bound_to() {
