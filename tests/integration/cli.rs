@@ -201,15 +201,8 @@ async fn without_a_record_cache_reads_come_from_the_database() {
     assert_eq!(r.status().as_u16(), 200);
     let read: serde_json::Value =
         client.get(format!("{base}/Users/{id}")).bearer_auth("t").send().await.unwrap().json().await.unwrap();
-    let found: serde_json::Value = client
-        .get(format!("{base}/Users?filter=userName%20eq%20%22nocache%22"))
-        .bearer_auth("t")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lookup = format!("{base}/Users?filter=userName%20eq%20%22nocache%22");
+    let found: serde_json::Value = client.get(lookup).bearer_auth("t").send().await.unwrap().json().await.unwrap();
     let _ = server.kill();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!((read["userName"].as_str(), read["active"].as_bool()), (Some("nocache"), Some(false)), "{read}");
