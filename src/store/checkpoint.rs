@@ -10,9 +10,10 @@
 //! with a RESTART checkpoint *while holding the store's writer mutex*: the PASSIVE steps before
 //! it have copied nearly everything, so it copies only what came since, and the next write
 //! starts the WAL file over from its beginning (reusing the file, whose blocks then need no new
-//! metadata on fsync). Writers wait on the mutex for those few milliseconds, not in SQLite's
-//! busy handler, whose sleeps grow to 100 ms: that was a TRUNCATE checkpoint's cost before, and
-//! the p99 of `bench --tenants 800` went from 10–20 ms to 100 ms with it.
+//! metadata on fsync). Writers wait on the mutex for those few milliseconds (and never longer
+//! than [`READER_WAIT`], which a slow reader can make the RESTART wait), not in SQLite's busy
+//! handler, whose sleeps grow to 100 ms: that was a TRUNCATE checkpoint's cost before, and the
+//! p99 of `bench --tenants 800` was 100 ms with it (25–38 ms with this).
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -24,6 +25,11 @@ pub(super) const EVERY: Duration = Duration::from_millis(500);
 
 /// The WAL size, in frames (pages of 4 KiB), past which a pass starts the WAL over: 16 MiB.
 pub(super) const RESTART_FRAMES: i64 = 4096;
+
+/// How long a RESTART waits for the readers of older snapshots, holding writers back. Reads
+/// take milliseconds; a long scan makes the RESTART give up (writers go on, the WAL keeps
+/// growing) and the next pass try again.
+pub(super) const READER_WAIT: Duration = Duration::from_millis(250);
 
 /// What one pass did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +44,7 @@ pub(crate) struct Pass {
 
 /// Starts the checkpoint thread; it runs for as long as `writer` is alive.
 pub(super) fn spawn(path: &Path, writer: Weak<Mutex<Connection>>) -> Result<(), String> {
-    let conn = Connection::open(path).map_err(|e| format!("cannot open {} for checkpoints: {e}", path.display()))?;
-    // Readers of an older snapshot finish within milliseconds; a RESTART waits for them.
-    conn.busy_timeout(Duration::from_secs(2))
-        .map_err(|e| format!("cannot open {} for checkpoints: {e}", path.display()))?;
+    let conn = open(path)?;
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
@@ -59,6 +62,14 @@ pub(super) fn spawn(path: &Path, writer: Weak<Mutex<Connection>>) -> Result<(), 
         })
         .map(|_| ())
         .map_err(|e| format!("cannot start the checkpoint thread: {e}"))
+}
+
+/// The checkpointer's own connection.
+fn open(path: &Path) -> Result<Connection, String> {
+    let failed = |e: rusqlite::Error| format!("cannot open {} for checkpoints: {e}", path.display());
+    let conn = Connection::open(path).map_err(failed)?;
+    conn.busy_timeout(READER_WAIT).map_err(failed)?;
+    Ok(conn)
 }
 
 /// One pass on the checkpointer's own connection `conn`: a PASSIVE checkpoint and, when the WAL
@@ -113,7 +124,7 @@ mod tests {
         let path = dir.join("t.db");
         let db = crate::store::Database::open(&path).expect("open");
         let store = db.store("acme");
-        let conn = Connection::open(&path).expect("checkpoint connection");
+        let conn = open(&path).expect("checkpoint connection");
         for i in 0..50 {
             create(&store, i);
         }
@@ -130,7 +141,8 @@ mod tests {
         assert!(frames(&conn) > before, "below the limit the WAL keeps growing");
         reader.execute_batch("COMMIT").expect("end of the read");
 
-        // A RESTART waits for the readers of older snapshots, so the next write starts over.
+        // A RESTART waits (up to READER_WAIT) for the readers of older snapshots, so the next
+        // write starts over.
         let (started, ready) = std::sync::mpsc::channel();
         let late = {
             let path = path.clone();
@@ -138,7 +150,7 @@ mod tests {
                 let reader = Connection::open(&path).expect("reader");
                 reader.execute_batch("BEGIN; SELECT count(*) FROM resources;").expect("read transaction");
                 started.send(()).expect("signal");
-                std::thread::sleep(Duration::from_millis(200));
+                std::thread::sleep(Duration::from_millis(100));
                 reader.execute_batch("COMMIT").expect("end of the read");
             })
         };
@@ -158,5 +170,40 @@ mod tests {
         let conn = db.read();
         conn.query_row("SELECT id FROM resources WHERE json_extract(attrs, '$.userName') = ?1", [name], |r| r.get(0))
             .expect("the created user is stored")
+    }
+
+    /// A reader slower than READER_WAIT makes the RESTART give up: writers are held back no
+    /// longer than that, and the next pass tries again.
+    #[test]
+    fn a_slow_reader_holds_writers_back_no_longer_than_the_reader_wait() {
+        let dir = std::env::temp_dir().join(format!("scimcheck-checkpoint-slow-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("t.db");
+        let db = crate::store::Database::open(&path).expect("open");
+        let store = db.store("acme");
+        let conn = open(&path).expect("checkpoint connection");
+        for i in 0..20 {
+            create(&store, i);
+        }
+        let (started, ready) = std::sync::mpsc::channel();
+        let slow = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let reader = Connection::open(&path).expect("reader");
+                reader.execute_batch("BEGIN; SELECT count(*) FROM resources;").expect("read transaction");
+                started.send(()).expect("signal");
+                std::thread::sleep(Duration::from_millis(1500));
+                reader.execute_batch("COMMIT").expect("end of the read");
+            })
+        };
+        ready.recv().expect("the reader started");
+        let gave_up = pass(&conn, db.writer_mutex(), 10).expect("pass");
+        assert!(!gave_up.restarted, "{gave_up:?}");
+        assert!(gave_up.held < Duration::from_millis(1000), "writers were held back {:?}", gave_up.held);
+        slow.join().expect("reader thread");
+        assert!(pass(&conn, db.writer_mutex(), 10).expect("pass").restarted, "the next pass starts the WAL over");
+        drop((store, db));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
