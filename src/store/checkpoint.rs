@@ -114,20 +114,42 @@ mod tests {
         store.create(Kind::User, NewResource { attrs, ..NewResource::default() }).expect("create");
     }
 
-    /// The WAL starts over after a pass that found it past the limit, and keeps growing after one
-    /// that did not while a reader held a snapshot.
-    #[test]
-    fn a_pass_past_the_limit_starts_the_wal_over() {
-        let dir = std::env::temp_dir().join(format!("scimcheck-checkpoint-{}", std::process::id()));
+    /// A durable database of `users` users in a fresh directory, with a checkpoint connection.
+    fn fixture(name: &str, users: usize) -> (std::path::PathBuf, crate::store::Database, Connection) {
+        let dir = std::env::temp_dir().join(format!("scimcheck-checkpoint-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("t.db");
         let db = crate::store::Database::open(&path).expect("open");
         let store = db.store("acme");
-        let conn = open(&path).expect("checkpoint connection");
-        for i in 0..50 {
+        for i in 0..users {
             create(&store, i);
         }
+        let conn = open(&path).expect("checkpoint connection");
+        (path, db, conn)
+    }
+
+    /// A reader that holds a snapshot for `hold` on a thread of its own; returns once it holds it.
+    fn reader_holding(path: &Path, hold: Duration) -> std::thread::JoinHandle<()> {
+        let (started, ready) = std::sync::mpsc::channel();
+        let path = path.to_owned();
+        let reader = std::thread::spawn(move || {
+            let reader = Connection::open(&path).expect("reader");
+            reader.execute_batch("BEGIN; SELECT count(*) FROM resources;").expect("read transaction");
+            started.send(()).expect("signal");
+            std::thread::sleep(hold);
+            reader.execute_batch("COMMIT").expect("end of the read");
+        });
+        ready.recv().expect("the reader started");
+        reader
+    }
+
+    /// The WAL starts over after a pass that found it past the limit, and keeps growing after one
+    /// that did not while a reader held a snapshot.
+    #[test]
+    fn a_pass_past_the_limit_starts_the_wal_over() {
+        let (path, db, conn) = fixture("limit", 50);
+        let store = db.store("acme");
         // A reader holding a snapshot in the WAL keeps the next write from starting it over, as
         // steady reads always do under load.
         let reader = Connection::open(&path).expect("reader");
@@ -143,18 +165,7 @@ mod tests {
 
         // A RESTART waits (up to READER_WAIT) for the readers of older snapshots, so the next
         // write starts over.
-        let (started, ready) = std::sync::mpsc::channel();
-        let late = {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let reader = Connection::open(&path).expect("reader");
-                reader.execute_batch("BEGIN; SELECT count(*) FROM resources;").expect("read transaction");
-                started.send(()).expect("signal");
-                std::thread::sleep(Duration::from_millis(100));
-                reader.execute_batch("COMMIT").expect("end of the read");
-            })
-        };
-        ready.recv().expect("the reader started");
+        let late = reader_holding(&path, Duration::from_millis(100));
         let over = pass(&conn, db.writer_mutex(), 10).expect("pass");
         assert!(over.restarted, "{over:?}");
         create(&store, 51);
@@ -163,7 +174,7 @@ mod tests {
         assert!(after < 20, "after a restart, one create wrote {after} frames from the start");
         assert!(store.get(Kind::User, &find(&db, "user51")).expect("get").is_some());
         drop((store, db));
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(path.parent().expect("its directory"));
     }
 
     fn find(db: &crate::store::Database, name: &str) -> String {
@@ -176,34 +187,14 @@ mod tests {
     /// longer than that, and the next pass tries again.
     #[test]
     fn a_slow_reader_holds_writers_back_no_longer_than_the_reader_wait() {
-        let dir = std::env::temp_dir().join(format!("scimcheck-checkpoint-slow-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("t.db");
-        let db = crate::store::Database::open(&path).expect("open");
-        let store = db.store("acme");
-        let conn = open(&path).expect("checkpoint connection");
-        for i in 0..20 {
-            create(&store, i);
-        }
-        let (started, ready) = std::sync::mpsc::channel();
-        let slow = {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let reader = Connection::open(&path).expect("reader");
-                reader.execute_batch("BEGIN; SELECT count(*) FROM resources;").expect("read transaction");
-                started.send(()).expect("signal");
-                std::thread::sleep(Duration::from_millis(1500));
-                reader.execute_batch("COMMIT").expect("end of the read");
-            })
-        };
-        ready.recv().expect("the reader started");
+        let (path, db, conn) = fixture("slow", 20);
+        let slow = reader_holding(&path, Duration::from_millis(1500));
         let gave_up = pass(&conn, db.writer_mutex(), 10).expect("pass");
         assert!(!gave_up.restarted, "{gave_up:?}");
         assert!(gave_up.held < Duration::from_millis(1000), "writers were held back {:?}", gave_up.held);
         slow.join().expect("reader thread");
         assert!(pass(&conn, db.writer_mutex(), 10).expect("pass").restarted, "the next pass starts the WAL over");
-        drop((store, db));
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(db);
+        let _ = std::fs::remove_dir_all(path.parent().expect("its directory"));
     }
 }
