@@ -7,6 +7,7 @@
 use crate::api::{self, Method};
 use crate::app::App;
 use crate::error::ScimError;
+use crate::store::durable;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
@@ -165,14 +166,18 @@ async fn handle(
         .unwrap_or_else(next_request_id);
     let response = match read_request(&app, req).await {
         // Reads answer from memory or a read connection of the pool, never behind a writer's
-        // fsync: they run here. Writes wait for their fsync, so they run on the blocking pool
-        // and never stall other connections.
+        // fsync: they run here. Writes wait for the writer connection, so they run on the
+        // blocking pool; their fsync is awaited here, with the pool thread already free.
         Ok(r) if r.method == Method::Get => app.handle(r, &format!("{scheme}://{host}")),
         Ok(r) => {
             let (app, origin) = (app.clone(), format!("{scheme}://{host}"));
-            tokio::task::spawn_blocking(move || app.handle(r, &origin))
-                .await
-                .unwrap_or_else(|_| api::Response::error(&ScimError::internal("the request handler failed")))
+            match tokio::task::spawn_blocking(move || durable::deferring(|| app.handle(r, &origin))).await {
+                Ok((response, pending)) => match durable(pending).await {
+                    Ok(()) => response,
+                    Err(e) => api::Response::error(&e),
+                },
+                Err(_) => api::Response::error(&ScimError::internal("the request handler failed")),
+            }
         }
         Err(e) => api::Response::error(&e),
     };
@@ -183,6 +188,16 @@ async fn handle(
         status = response.status, micros = started.elapsed().as_micros() as u64, "request"
     );
     Ok(to_hyper(response.with_header("x-request-id", request_id)))
+}
+
+/// Returns once the commits of a write request are on disk (an error when their fsync failed):
+/// only then may its response acknowledge them.
+async fn durable(pending: durable::Pending) -> Result<(), ScimError> {
+    for (mut attempted, n) in pending.waits() {
+        // The sender lives as long as `pending`: the wait ends with the fsync.
+        let _ = attempted.wait_for(|a| *a >= n).await;
+    }
+    pending.outcome().unwrap_or(Ok(()))
 }
 
 /// A request id for a request that brought none: a per-process random prefix and a counter

@@ -3,9 +3,9 @@
 //!
 //! Durability. The database runs in WAL mode with `synchronous=NORMAL`, so a COMMIT only writes
 //! the transaction's frames to the WAL file; [`Database::wait_durable`] then makes sure the WAL
-//! was fsynced after that commit before the write is acknowledged. Writers that commit while an
-//! fsync is under way share the next one (group commit): under concurrent load, one fsync makes
-//! many writes durable, and no write is acknowledged before its bytes are on disk.
+//! was fsynced after that commit before the write is acknowledged (group commit, `durable`: one
+//! fsync covers every commit before it, and a server's write request awaits it asynchronously,
+//! so no write is acknowledged before its bytes are on disk).
 //!
 //! Reads go to a pool of read-only connections, so they never wait for the writer or its fsync
 //! (WAL readers see the last committed state). An in-memory database (tests) has one connection.
@@ -16,8 +16,9 @@ use serde_json::Value;
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::durable::Gate;
 use super::sqlite::SqliteStore;
 
 /// The schema version this code creates and expects (older ones are migrated on open).
@@ -59,7 +60,7 @@ pub struct Database {
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<AtomicUsize>,
     /// `None` for an in-memory database.
-    gate: Option<Arc<SyncGate>>,
+    gate: Option<Arc<Gate>>,
     /// The last resource version given out (see [`Database::next_version`]).
     version: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -147,7 +148,7 @@ impl Database {
             writer,
             readers: Arc::new(readers),
             next_reader: Arc::default(),
-            gate: Some(Arc::new(SyncGate::new(wal))),
+            gate: Some(Arc::new(Gate::start("sqlite-sync", move || wal.sync_data())?)),
             version: Arc::new(version.into()),
         })
     }
@@ -207,13 +208,12 @@ impl Database {
     }
 
     /// Returns once the commit of `ticket` is on disk; an error when the fsync failed (the write
-    /// must then not be acknowledged).
+    /// must then not be acknowledged). Inside [`super::durable::deferring`] it returns at once
+    /// and the scope's caller waits instead.
     pub(crate) fn wait_durable(&self, ticket: Ticket) -> Result<()> {
         match &self.gate {
-            Some(g) => g.wait_synced(ticket.0).map_err(|e| {
-                ScimError::internal(format!("the write could not be made durable (fsync of the WAL failed: {e})"))
-            }),
-            None => Ok(()),
+            Some(g) if !g.defer(ticket.0) => g.wait(ticket.0).map_err(|e| super::durable::not_durable(&e)),
+            _ => Ok(()),
         }
     }
 
@@ -378,68 +378,6 @@ fn init(conn: &Connection) -> std::result::Result<(), String> {
         Ok(())
     };
     setup().map_err(|e| format!("cannot initialise the database: {e}"))
-}
-
-/// Group commit: counts commits and fsyncs the WAL file on behalf of every writer waiting.
-#[derive(Debug)]
-struct SyncGate {
-    wal: File,
-    state: Mutex<GateState>,
-    synced: Condvar,
-}
-
-#[derive(Debug, Default)]
-struct GateState {
-    /// Commits made so far.
-    committed: u64,
-    /// Commits known to be on disk.
-    synced: u64,
-    /// Whether some writer is running an fsync now.
-    syncing: bool,
-}
-
-impl SyncGate {
-    fn new(wal: File) -> SyncGate {
-        SyncGate { wal, state: Mutex::default(), synced: Condvar::new() }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn committed(&self) -> u64 {
-        let mut s = self.lock();
-        s.committed += 1;
-        s.committed
-    }
-
-    /// Waits until commit `n` is on disk, running the fsync itself when nobody else is.
-    fn wait_synced(&self, n: u64) -> std::io::Result<()> {
-        let mut s = self.lock();
-        loop {
-            if s.synced >= n {
-                return Ok(());
-            }
-            if s.syncing {
-                s = self.synced.wait(s).unwrap_or_else(|p| p.into_inner());
-                continue;
-            }
-            // Every commit counted so far is in the WAL file: one fsync covers them all.
-            let target = s.committed;
-            s.syncing = true;
-            drop(s);
-            let ok = self.wal.sync_data();
-            s = self.lock();
-            s.syncing = false;
-            self.synced.notify_all();
-            match ok {
-                Ok(()) => s.synced = s.synced.max(target),
-                // Nothing waiting on this fsync may be acknowledged; each caller learns it (the
-                // next waiter tries again).
-                Err(e) => return Err(e),
-            }
-        }
-    }
 }
 
 #[cfg(test)]

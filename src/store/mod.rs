@@ -8,6 +8,7 @@
 pub mod cache;
 mod checkpoint;
 pub mod database;
+pub mod durable;
 pub mod lookup;
 pub mod memory;
 pub mod ranks;

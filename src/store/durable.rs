@@ -1,0 +1,327 @@
+//! Group commit: when a committed write is on disk, and how its writer learns it.
+//!
+//! A commit only appends its frames to the WAL (`synchronous=NORMAL`); a write may be
+//! acknowledged once the WAL file was fsynced after it. A thread of its own, the syncer, fsyncs
+//! whenever commits are waiting: one fsync covers every commit made before it began, so
+//! concurrent writers share it. Nobody else runs an fsync, so writers never queue for one.
+//!
+//! A writer learns the outcome in one of two ways. Elsewhere it waits on the spot
+//! ([`Gate::wait`]). On the server, a write request runs inside [`deferring`]: its waits return
+//! at once and are collected, and the async task that answers the request awaits them
+//! ([`Pending::waits`]) before the response goes out. The blocking thread that ran the write is
+//! free as soon as it committed, instead of sleeping through the fsync: under a thousand
+//! tenants those sleeps and their wake-ups were most of the server's context switches.
+//!
+//! A failed fsync fails every commit it was to cover, for good: none of them is acknowledged,
+//! even if a later fsync succeeds (the kernel may have dropped their pages).
+
+use std::cell::RefCell;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// The group commit of one database file; dropping it stops its syncer, once every commit made
+/// was synced.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+    /// Wakes the syncer.
+    work: Condvar,
+    /// Wakes writers waiting on the spot.
+    done: Condvar,
+    /// The last commit an fsync was attempted for, for writers waiting asynchronously.
+    attempted: tokio::sync::watch::Sender<u64>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Commits made so far.
+    committed: u64,
+    /// Commits an fsync was run for (successful or not).
+    attempted: u64,
+    /// The commits whose fsync failed, `(first, last)`, and why.
+    failed: Vec<(u64, u64, String)>,
+    /// Whether the syncer waits for work.
+    idle: bool,
+    stop: bool,
+}
+
+impl State {
+    /// The outcome of commit `n`, once an fsync was attempted for it.
+    fn outcome(&self, n: u64) -> Option<Result<(), String>> {
+        if self.attempted < n {
+            return None;
+        }
+        match self.failed.iter().find(|(first, last, _)| (*first..=*last).contains(&n)) {
+            Some((_, _, why)) => Some(Err(why.clone())),
+            None => Some(Ok(())),
+        }
+    }
+}
+
+impl Gate {
+    /// Starts the syncer; `sync` makes everything written so far durable (the WAL's fsync).
+    pub(crate) fn start(
+        name: &str,
+        mut sync: impl FnMut() -> std::io::Result<()> + Send + 'static,
+    ) -> Result<Gate, String> {
+        let shared = Arc::new(Shared {
+            state: Mutex::default(),
+            work: Condvar::new(),
+            done: Condvar::new(),
+            attempted: tokio::sync::watch::Sender::new(0),
+        });
+        let syncer = shared.clone();
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                while let Some(target) = syncer.next() {
+                    let result = sync().map_err(|e| e.to_string());
+                    syncer.finish(target, result);
+                }
+            })
+            .map_err(|e| format!("cannot start the {name} thread: {e}"))?;
+        Ok(Gate { shared })
+    }
+
+    /// Counts a commit just made (call it holding the writer) and returns its number.
+    pub(crate) fn committed(&self) -> u64 {
+        let mut s = self.shared.lock();
+        s.committed += 1;
+        if s.idle {
+            self.shared.work.notify_one();
+        }
+        s.committed
+    }
+
+    /// Returns once commit `n` is on disk; an error when its fsync failed.
+    pub(crate) fn wait(&self, n: u64) -> Result<(), String> {
+        let mut s = self.shared.lock();
+        loop {
+            if let Some(outcome) = s.outcome(n) {
+                return outcome;
+            }
+            s = self.shared.done.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Records commit `n` for the [`deferring`] scope this thread runs in, if any: whether it did.
+    pub(crate) fn defer(&self, n: u64) -> bool {
+        DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+            Some(pending) => {
+                match pending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, &self.shared)) {
+                    Some((_, m)) => *m = (*m).max(n),
+                    None => pending.push((self.shared.clone(), n)),
+                }
+                true
+            }
+            None => false,
+        })
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let mut s = self.shared.lock();
+        s.stop = true;
+        self.shared.work.notify_one();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The syncer's next target: the last commit made, once there is one not yet synced; `None`
+    /// when stopped with nothing left to sync.
+    fn next(&self) -> Option<u64> {
+        let mut s = self.lock();
+        while s.committed == s.attempted {
+            if s.stop {
+                return None;
+            }
+            s.idle = true;
+            s = self.work.wait(s).unwrap_or_else(|p| p.into_inner());
+            s.idle = false;
+        }
+        Some(s.committed)
+    }
+
+    fn finish(&self, target: u64, result: Result<(), String>) {
+        let mut s = self.lock();
+        if let Err(why) = result {
+            let first = s.attempted + 1;
+            s.failed.push((first, target, why));
+        }
+        s.attempted = target;
+        drop(s);
+        self.done.notify_all();
+        self.attempted.send_replace(target);
+    }
+}
+
+/// The last commit awaited in each database (one in practice).
+type Awaited = Vec<(Arc<Shared>, u64)>;
+
+thread_local! {
+    /// The commits awaited inside the [`deferring`] scope running on this thread.
+    static DEFERRED: RefCell<Option<Awaited>> = const { RefCell::new(None) };
+}
+
+/// Commits to wait for before a response may acknowledge them.
+#[derive(Debug, Default)]
+#[must_use = "a write is acknowledged only after its commits are durable"]
+pub struct Pending(Awaited);
+
+/// Runs `f` with the durability waits of its writes deferred: they return at once, and what
+/// they would have waited for is returned with `f`'s result, to be awaited before it is sent
+/// (the server does, in `server::durable`).
+pub fn deferring<R>(f: impl FnOnce() -> R) -> (R, Pending) {
+    /// Puts the outer scope back, even if `f` panics (pool threads are reused).
+    struct Restore(Option<Option<Awaited>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(outer) = self.0.take() {
+                DEFERRED.with(|d| *d.borrow_mut() = outer);
+            }
+        }
+    }
+    let mut restore = Restore(Some(DEFERRED.with(|d| d.replace(Some(Vec::new())))));
+    let result = f();
+    let outer = restore.0.take().unwrap_or_default();
+    let mine = DEFERRED.with(|d| d.replace(outer)).unwrap_or_default();
+    (result, Pending(mine))
+}
+
+impl Pending {
+    /// Whether there is nothing to wait for.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// For each database, a receiver of the last commit an fsync was attempted for, and the
+    /// commit to wait for: await each (`wait_for(|a| *a >= n)`), then read [`Pending::outcome`].
+    pub fn waits(&self) -> Vec<(tokio::sync::watch::Receiver<u64>, u64)> {
+        self.0.iter().map(|(shared, n)| (shared.attempted.subscribe(), *n)).collect()
+    }
+
+    /// Whether every commit is on disk (an error naming the failed fsync otherwise); `None`
+    /// while an fsync is still to come.
+    pub fn outcome(&self) -> Option<crate::error::Result<()>> {
+        for (shared, n) in &self.0 {
+            match shared.lock().outcome(*n)? {
+                Ok(()) => {}
+                Err(why) => return Some(Err(not_durable(&why))),
+            }
+        }
+        Some(Ok(()))
+    }
+}
+
+/// The error of a write whose commit could not be made durable.
+pub(crate) fn not_durable(why: &str) -> crate::error::ScimError {
+    crate::error::ScimError::internal(format!("the write could not be made durable (fsync of the WAL failed: {why})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A gate whose fsync takes 20 ms, fails on the calls listed, and is counted.
+    fn gate(fail_on: &'static [usize]) -> (Gate, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let gate = Gate::start("test-syncer", move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let call = counted.fetch_add(1, Ordering::SeqCst) + 1;
+            if fail_on.contains(&call) { Err(std::io::Error::other("disk gone")) } else { Ok(()) }
+        })
+        .unwrap();
+        (gate, calls)
+    }
+
+    /// Awaits `pending` the way the server does.
+    fn settle(pending: Pending) -> crate::error::Result<()> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            for (mut attempted, n) in pending.waits() {
+                attempted.wait_for(|a| *a >= n).await.unwrap();
+            }
+        });
+        pending.outcome().expect("every fsync attempted")
+    }
+
+    #[test]
+    fn a_deferred_write_returns_at_once_and_its_answer_waits_for_the_fsync() {
+        let (gate, calls) = gate(&[]);
+        let ((), pending) = deferring(|| {
+            for _ in 0..3 {
+                let n = gate.committed();
+                assert!(gate.defer(n), "inside the scope a wait is deferred");
+            }
+        });
+        assert!(!gate.defer(gate.committed()), "outside it a writer waits on the spot");
+        assert_eq!(pending.0.len(), 1, "one database, its last commit");
+        assert_eq!(pending.0[0].1, 3);
+        settle(pending).unwrap();
+        assert!(gate.shared.lock().attempted >= 3);
+        assert!(calls.load(Ordering::SeqCst) >= 1);
+    }
+
+    #[test]
+    fn commits_made_during_an_fsync_share_the_next_one() {
+        let (gate, calls) = gate(&[]);
+        let first = gate.committed();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let rest: Vec<u64> = (0..50).map(|_| gate.committed()).collect();
+        gate.wait(first).unwrap();
+        for n in rest {
+            gate.wait(n).unwrap();
+        }
+        // The first fsync began before the other 50 commits (unless the syncer was slower to
+        // wake than 5 ms, when one fsync covers all 51): never one fsync per commit.
+        assert!(calls.load(Ordering::SeqCst) <= 2, "51 commits, {} fsyncs", calls.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_failed_fsync_fails_the_commits_it_covered_even_after_a_later_one_succeeds() {
+        let (gate, _) = gate(&[2]);
+        let a = gate.committed();
+        gate.wait(a).unwrap();
+        let ((), pending) = deferring(|| assert!(gate.defer(gate.committed())));
+        let b = pending.0[0].1;
+        let c = {
+            // wait until the failed fsync is over, then commit again: the third one succeeds
+            while gate.shared.lock().attempted < b {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            gate.committed()
+        };
+        gate.wait(c).unwrap();
+        let err = settle(pending).unwrap_err();
+        assert!(err.detail.contains("fsync of the WAL failed: disk gone"), "{}", err.detail);
+        assert_eq!(gate.wait(b), Err("disk gone".to_owned()));
+    }
+
+    #[test]
+    fn dropping_the_gate_syncs_what_was_committed_before_the_syncer_stops() {
+        let (gate, calls) = gate(&[]);
+        let ((), pending) = deferring(|| assert!(gate.defer(gate.committed())));
+        drop(gate);
+        settle(pending).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_panic_inside_the_scope_leaves_the_thread_waiting_on_the_spot() {
+        let (gate, _) = gate(&[]);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| deferring(|| panic!("handler"))));
+        assert!(caught.is_err());
+        assert!(!gate.defer(gate.committed()));
+    }
+}
