@@ -37,6 +37,10 @@ pub struct LoadArgs {
     /// the embedded server).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     tenants: Option<u64>,
+    /// Run the tenants phase on tenants that exist, on any server: one per line, its SCIM base
+    /// URL (on --base-url's server) and its bearer token, separated by a space.
+    #[arg(long, value_name = "FILE", conflicts_with = "tenants", requires = "base_url")]
+    tenants_file: Option<PathBuf>,
     /// The default tenant's admin token of the scimcheck server (for --tenants).
     #[arg(long, env = "SCIMCHECK_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
@@ -84,6 +88,14 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
             "--tenants creates tenants through a scimcheck server's admin API: give its default tenant's --admin-token (or leave out --base-url to load the embedded server)"
         );
     }
+    let listed = match (&args.tenants_file, &args.base_url) {
+        (Some(path), Some(base)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read the tenants file {}: {e}", path.display()))?;
+            load::listed::parse(&text, base).map_err(|e| anyhow::anyhow!("the tenants file {}, {e}", path.display()))?
+        }
+        _ => Vec::new(),
+    };
     let mut admin_token = args.admin_token.clone();
     let (base, token) = match &args.base_url {
         Some(b) => {
@@ -115,8 +127,9 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
         max_users: usize::try_from(args.max_users).unwrap_or(usize::MAX),
         accept_remote: args.i_accept_load,
         only: args.phases.clone(),
-        tenants: args.tenants.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        tenants: args.tenants.map_or(listed.len(), |n| usize::try_from(n).unwrap_or(usize::MAX)),
         admin_token,
+        listed,
         ..LoadOptions::new(&base)
     };
     let created = Created::default();

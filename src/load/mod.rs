@@ -8,6 +8,7 @@
 
 mod concurrency;
 pub mod driver;
+pub mod listed;
 pub mod phases;
 pub mod plot;
 pub mod report;
@@ -41,6 +42,8 @@ pub struct LoadOptions {
     pub tenants: usize,
     /// The default tenant's admin token of a scimcheck server (to create the tenants).
     pub admin_token: Option<String>,
+    /// Tenants that exist already (`--tenants-file`), driven instead of created ones.
+    pub listed: Vec<listed::Listed>,
 }
 
 impl LoadOptions {
@@ -58,6 +61,7 @@ impl LoadOptions {
             prefix: format!("load-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
             tenants: 0,
             admin_token: None,
+            listed: Vec::new(),
         }
     }
 }
@@ -112,27 +116,41 @@ impl LoadReport {
     }
 }
 
-/// What the run created and has not removed yet, for cleanup at the end or after Ctrl-C.
+/// A resource's path, and the `Authorization` value to remove it with when not the target's.
+type Made = (String, Option<Arc<str>>);
+
+/// What the run created and has not removed yet, for cleanup at the end or after Ctrl-C: each
+/// path with the `Authorization` value to remove it with (another tenant's key), if not the
+/// target's.
 #[derive(Debug, Clone, Default)]
 pub struct Created {
-    paths: Arc<Mutex<Vec<String>>>,
+    paths: Arc<Mutex<Vec<Made>>>,
     total: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Created {
     pub fn add(&self, path: String) {
+        self.push(path, None);
+    }
+
+    /// A resource of another tenant, removed with its key.
+    pub fn add_as(&self, path: String, auth: &Arc<str>) {
+        self.push(path, Some(auth.clone()));
+    }
+
+    fn push(&self, path: String, auth: Option<Arc<str>>) {
         self.total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.paths.lock().unwrap_or_else(|p| p.into_inner()).push(path);
+        self.paths.lock().unwrap_or_else(|p| p.into_inner()).push((path, auth));
     }
 
     pub fn forget(&self, path: &str) {
-        self.paths.lock().unwrap_or_else(|p| p.into_inner()).retain(|p| p != path);
+        self.paths.lock().unwrap_or_else(|p| p.into_inner()).retain(|(p, _)| p != path);
     }
 
     /// Deletes everything left, groups first, on eight connections; returns (deleted, still there).
     pub async fn remove_all(&self, target: &Target) -> (usize, usize) {
         let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|p| p.into_inner()));
-        let (groups, users): (Vec<String>, Vec<String>) = paths.into_iter().partition(|p| p.contains("/Groups/"));
+        let (groups, users): (Vec<_>, Vec<_>) = paths.into_iter().partition(|(p, _)| p.contains("/Groups/"));
         let (mut done, mut left) = (0, 0);
         for batch in [groups, users] {
             let batch = Arc::new(batch);
@@ -144,8 +162,8 @@ impl Created {
                     let Ok(mut conn) = target.connect().await else {
                         return (0, batch.iter().skip(c).step_by(8).count());
                     };
-                    for p in batch.iter().skip(c).step_by(8) {
-                        let req = Req::delete(p.clone());
+                    for (p, auth) in batch.iter().skip(c).step_by(8) {
+                        let req = Req { auth: auth.clone(), ..Req::delete(p.clone()) };
                         // A throttled delete waits for Retry-After and tries again (five times).
                         let mut tries = 0;
                         loop {

@@ -143,7 +143,7 @@ impl Phase {
                 "no user that existed throughout is skipped or repeated (RFC 9865 for cursors: fail; index pages may differ, RFC 7644 §3.4.2.4: warn)"
             }
             Phase::Tenants => {
-                "--tenants N tenants, each with its own key, at --rate each with an IdP's mix: every tenant gets at least 90% of its rate, under 1% errors, the slowest tenant's p99 under 1 s (Entra's gallery asks 25 req/s of each tenant)"
+                "--tenants N tenants (or those of --tenants-file), each with its own key, at --rate each with an IdP's mix: every tenant gets at least 90% of its rate, under 1% errors, the slowest tenant's p99 under 1 s (Entra's gallery asks 25 req/s of each tenant)"
             }
         }
     }

@@ -3,7 +3,8 @@
 //! tenant with the request mix an IdP's steady sync sends, and judged per tenant.
 //!
 //! Tenants are created through the default tenant's admin API (so this needs a scimcheck
-//! server and its admin token). Each tenant is driven on its own connection (past
+//! server and its admin token), or named in a file with their tokens, on any server
+//! ([`super::listed`]). Each tenant is driven on its own connection (past
 //! [`MAX_CONNS`] tenants, a connection serves several in turn), so a tenant's requests are
 //! sequential as one IdP job's are.
 //! Latency is measured from when a request was due, not when it was sent: a server that falls
@@ -33,6 +34,9 @@ pub struct Tenant {
     /// `(id, userName, externalId)` of its seeded users.
     pub users: Vec<(String, String, String)>,
     pub group: String,
+    /// Where the users the run's creates make are recorded for removal, for a tenant that is
+    /// not removed whole at the end (`--tenants-file`).
+    pub made: Option<super::Created>,
 }
 
 /// The mix, out of 20 requests: 7 `userName eq` lookups, 3 `externalId eq` lookups (Entra's
@@ -102,7 +106,7 @@ async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenan
     let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{name}-staff"), "members": members});
     let r = conn.send(admin, &Req::with_body("POST", format!("{base}/Groups"), &body).authorized(&auth)).await?;
     let group = expect(r, 201, "creating its group")?["id"].as_str().unwrap_or("").to_owned();
-    Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group })
+    Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group, made: None })
 }
 
 /// The `k`-th request of a tenant (`run` tells runs apart, so creates never repeat a name).
@@ -253,6 +257,12 @@ pub async fn drive(
                 let answer = conn.send(&target, &req).await;
                 let late = due.elapsed().as_micros().max(1) as u64;
                 let ok = matches!(&answer, Ok(r) if r.status == want);
+                let tenant = &tenants[mine[slot]];
+                if let (true, 201, Some(made), Ok(r)) = (ok, want, &tenant.made, &answer)
+                    && let Some(id) = r.json()["id"].as_str()
+                {
+                    made.add_as(format!("{}/Users/{id}", tenant.base), &tenant.auth);
+                }
                 if due < measured {
                     let _ = warming.record(late);
                 } else {
@@ -320,16 +330,29 @@ pub async fn drive(
     Ok(run)
 }
 
-/// The tenants phase of `scimcheck load`: creates `--tenants N` tenants (12 users each),
-/// drives them at `--rate` each for `--duration`, judges them, and removes them again.
+/// The tenants phase of `scimcheck load`: creates `--tenants N` tenants (12 users each), or
+/// gives the `--tenants-file` tenants 12 users each, drives them at `--rate` each for
+/// `--duration`, judges them, and removes what it made.
 pub(super) async fn phase(ctx: &super::phases::Ctx) -> super::phases::Outcome {
     use super::Verdict;
     let n = ctx.opts.tenants;
+    if !ctx.opts.listed.is_empty() {
+        let prefix = format!("{}-t", ctx.prefix);
+        return match super::listed::seed(&ctx.target, &ctx.opts.listed, &prefix, 12, &ctx.created).await {
+            Err(e) => Err(format!("giving the listed tenants their users: {e}")),
+            Ok(tenants) => {
+                let conns = tenants.len().min(MAX_CONNS);
+                drive(&ctx.target, Arc::new(tenants), ctx.opts.rate, (Duration::ZERO, ctx.opts.duration), conns)
+                    .await
+                    .map(|run| judge(ctx, &run))
+            }
+        };
+    }
     let Some(admin_token) = ctx.opts.admin_token.clone().filter(|_| n > 0) else {
         return Ok((
             Verdict::Skip,
             "–".into(),
-            "give --tenants N and the default tenant's --admin-token of a scimcheck server (the embedded one needs neither token)".into(),
+            "give --tenants N and the default tenant's --admin-token of a scimcheck server (the embedded one needs neither token), or --tenants-file FILE with the base URL and token of tenants that exist".into(),
         ));
     };
     let mut admin = ctx.target.clone();

@@ -109,6 +109,11 @@ fn bad_arguments_are_refused_before_anything_runs() {
             vec!["load", "--tenants", "5", "--base-url", "http://127.0.0.1:9/scim/v2"],
             "give its default tenant's --admin-token",
         ),
+        (
+            vec!["load", "--tenants-file", "/nonexistent/t.txt", "--base-url", "http://127.0.0.1:9/scim/v2"],
+            "cannot read the tenants file /nonexistent/t.txt",
+        ),
+        (vec!["load", "--tenants-file", "t.txt"], "required arguments were not provided:\n  --base-url"),
     ] {
         let o = scimcheck(&args);
         let (out, err) = text(&o);

@@ -122,3 +122,45 @@ fn many_tenants_are_driven_at_their_rate_each_with_its_own_key() {
         running.stop().await;
     });
 }
+
+#[test]
+fn tenants_that_exist_are_driven_from_a_file_and_left_as_they_were() {
+    rt().block_on(async {
+        let app = scimcheck::app::reference(TOKEN, "load-test-admin", Default::default());
+        let running = scimcheck::server::spawn(app.clone()).await.expect("a server");
+        let client = scimcheck::suite::http_client(false).unwrap();
+        let admin = [("authorization".to_owned(), "Bearer load-test-admin".to_owned())];
+        let target = scimcheck::load::driver::Target::new(&running.base_url(), admin.to_vec(), client.clone()).unwrap();
+        // Three tenants that exist before the run, each with 12 users and a group.
+        let tenants = scimcheck::load::tenants::provision(&target, "lf", 3, 12).await.expect("tenants are created");
+        let origin = running.base_url().replace("/scim/v2", "");
+        let lines: String =
+            tenants.iter().map(|t| format!("{origin}{} {}\n", t.base, t.auth.trim_start_matches("Bearer "))).collect();
+        let listed = scimcheck::load::listed::parse(&format!("# three tenants\n{lines}"), &running.base_url()).unwrap();
+        let mut opts = LoadOptions::new(&running.base_url());
+        opts.headers.push(("authorization".into(), format!("Bearer {TOKEN}")));
+        opts.duration = Duration::from_secs(2);
+        opts.rate = 10.0;
+        opts.only = vec![scimcheck::load::phases::Phase::Tenants];
+        opts.tenants = listed.len();
+        opts.listed = listed;
+        let report = run(&opts, &Created::default(), &|_, _, _| {}).await.expect("the run completes");
+        assert_eq!(report.phases.len(), 1, "{report:#?}");
+        let phase = &report.phases[0];
+        assert_eq!(phase.verdict, Verdict::Pass, "{phase:#?}");
+        assert!(phase.figure.starts_with("3 tenants: "), "{phase:#?}");
+        // 12 users and a group for each tenant, and the users the run's creates made.
+        assert!(report.created >= 3 * 13, "{}", report.created);
+        assert_eq!(report.left_behind, 0);
+        // Each tenant is as it was: its own 12 users and its one group, nothing of the run's.
+        for t in &tenants {
+            for (kind, n) in [("Users", 12), ("Groups", 1)] {
+                let url = format!("{origin}{}/{kind}?count=0", t.base);
+                let body: serde_json::Value =
+                    client.get(url).header("authorization", &*t.auth).send().await.unwrap().json().await.unwrap();
+                assert_eq!(body["totalResults"], n, "{} {kind}: {body}", t.name);
+            }
+        }
+        running.stop().await;
+    });
+}
