@@ -79,7 +79,7 @@ enum Command {
         without: Option<api::offer::Without>,
         /// Differ from the reference server the way a stricter or smaller real server does, and
         /// still conform: a comma-separated list of schema-subset, strict-required, nulls,
-        /// groups-no-lastmodified, filter-unadvertised.
+        /// groups-no-lastmodified, filter-unadvertised, patch-no-content.
         #[arg(long, value_name = "LIST", value_parser = parse_variants)]
         variant: Option<String>,
         /// Break one behaviour on purpose, to test a conformance suite (see --list-faults). Never

@@ -27,15 +27,19 @@ pub enum Variant {
     /// `filter.supported: false` in the ServiceProviderConfig, while `userName eq` and the
     /// other filters still answer.
     FilterUnadvertised,
+    /// Answers a successful PATCH of a User or Group with 204 and no body (RFC 7644 §3.5.2
+    /// allows it; scim2-server does it), unless `attributes` asked for the resource.
+    PatchNoContent,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 5] = [
+    pub const ALL: [Variant; 6] = [
         Variant::SchemaSubset,
         Variant::StrictRequired,
         Variant::Nulls,
         Variant::GroupsNoLastModified,
         Variant::FilterUnadvertised,
+        Variant::PatchNoContent,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Variant {
             Variant::Nulls => "nulls",
             Variant::GroupsNoLastModified => "groups-no-lastmodified",
             Variant::FilterUnadvertised => "filter-unadvertised",
+            Variant::PatchNoContent => "patch-no-content",
         }
     }
 
@@ -58,6 +63,7 @@ impl Variant {
             Variant::Nulls => "sends null for unassigned attributes in resources and discovery",
             Variant::GroupsNoLastModified => "groups carry no meta.lastModified",
             Variant::FilterUnadvertised => "says filter.supported: false while filters still answer",
+            Variant::PatchNoContent => "answers a successful PATCH of a User or Group with 204 and no body",
         }
     }
 
@@ -111,7 +117,17 @@ pub fn handle(app: &App, variants: &[Variant], mut req: Request, origin: &str) -
         req.body = body.to_string().into_bytes();
     }
     let path = req.path.clone();
+    let no_content = has(Variant::PatchNoContent)
+        && req.method == Method::Patch
+        && kind.is_some()
+        && !req.query.iter().any(|(k, _)| k.to_ascii_lowercase().ends_with("attributes"));
     let mut r = app.handle_clean(req, origin);
+    if no_content && r.status == 200 {
+        r.status = 204;
+        r.body = None;
+        r.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        return r;
+    }
     let Some(body) = r.body.as_mut() else { return r };
     if path.ends_with("/ServiceProviderConfig") {
         if has(Variant::FilterUnadvertised) {

@@ -34,7 +34,8 @@ pub const VARIANT_SETS: &[&str] = &[
     "nulls",
     "groups-no-lastmodified",
     "filter-unadvertised",
-    "schema-subset,strict-required,nulls,groups-no-lastmodified,filter-unadvertised",
+    "patch-no-content",
+    "schema-subset,strict-required,nulls,groups-no-lastmodified,filter-unadvertised,patch-no-content",
 ];
 
 /// Every fault's verdict, and the result of every conformant server: the reference server,

@@ -109,29 +109,33 @@ async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenan
     Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group, made: None })
 }
 
-/// The `k`-th request of a tenant (`run` tells runs apart, so creates never repeat a name).
-pub fn request(t: &Tenant, k: u64, run: &str) -> (Req, u16) {
+/// A PATCH may answer 200 with the resource or 204 without it (RFC 7644 §3.5.2).
+const PATCHED: &[u16] = &[200, 204];
+
+/// The `k`-th request of a tenant (`run` tells runs apart, so creates never repeat a name), and
+/// the statuses that answer it successfully.
+pub fn request(t: &Tenant, k: u64, run: &str) -> (Req, &'static [u16]) {
     let n = t.users.len().max(1);
     let (id, user_name, external_id) = &t.users[(k as usize * 7 + 3) % n];
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let patch = |op: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op]});
-    let (req, want) = match k % 20 {
+    let (req, want): (Req, &'static [u16]) = match k % 20 {
         0..=6 => {
             let f = enc(&format!("userName eq \"{user_name}\""));
-            (Req::get(format!("{}/Users?filter={f}&startIndex=1&count=100", t.base)), 200)
+            (Req::get(format!("{}/Users?filter={f}&startIndex=1&count=100", t.base)), &[200])
         }
         7..=9 => {
-            (Req::get(format!("{}/Users?filter={}", t.base, enc(&format!("externalId eq \"{external_id}\"")))), 200)
+            (Req::get(format!("{}/Users?filter={}", t.base, enc(&format!("externalId eq \"{external_id}\"")))), &[200])
         }
-        10..=16 => (Req::get(format!("{}/Users/{id}", t.base)), 200),
+        10..=16 => (Req::get(format!("{}/Users/{id}", t.base)), &[200]),
         17 => {
             let name = format!("{}-{run}-{k}@example.com", t.name);
             let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "externalId": format!("{run}-{k}"), "active": true});
-            (Req::with_body("POST", format!("{}/Users", t.base), &body), 201)
+            (Req::with_body("POST", format!("{}/Users", t.base), &body), &[201])
         }
         18 => {
             let body = patch(json!({"op": "replace", "value": {"active": (k / 20) % 2 == 1}}));
-            (Req::with_body("PATCH", format!("{}/Users/{id}", t.base), &body), 200)
+            (Req::with_body("PATCH", format!("{}/Users/{id}", t.base), &body), PATCHED)
         }
         _ => {
             // A user outside the first ten (the group's seed members) goes in, then out again.
@@ -141,7 +145,7 @@ pub fn request(t: &Tenant, k: u64, run: &str) -> (Req, u16) {
             } else {
                 json!({"op": "remove", "path": format!("members[value eq \"{other}\"]")})
             };
-            (Req::with_body("PATCH", format!("{}/Groups/{}", t.base, t.group), &patch(op)), 204)
+            (Req::with_body("PATCH", format!("{}/Groups/{}", t.base, t.group), &patch(op)), PATCHED)
         }
     };
     (req.authorized(&t.auth), want)
@@ -256,9 +260,9 @@ pub async fn drive(
                 let (req, want) = request(&tenants[mine[slot]], k + phase, &run);
                 let answer = conn.send(&target, &req).await;
                 let late = due.elapsed().as_micros().max(1) as u64;
-                let ok = matches!(&answer, Ok(r) if r.status == want);
+                let ok = matches!(&answer, Ok(r) if want.contains(&r.status));
                 let tenant = &tenants[mine[slot]];
-                if let (true, 201, Some(made), Ok(r)) = (ok, want, &tenant.made, &answer)
+                if let (true, [201], Some(made), Ok(r)) = (ok, want, &tenant.made, &answer)
                     && let Some(id) = r.json()["id"].as_str()
                 {
                     made.add_as(format!("{}/Users/{id}", tenant.base), &tenant.auth);
