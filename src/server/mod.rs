@@ -330,3 +330,60 @@ pub async fn spawn(app: Arc<App>) -> std::io::Result<Running> {
     }));
     Ok(Running { addr, stop: Some(tx), handle: Some(handle) })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Database, Store};
+    use std::sync::Arc;
+
+    /// A write is answered only after its fsync: when the fsync fails, the created user is not
+    /// acknowledged (500, naming the fsync), although its commit is in the WAL.
+    #[test]
+    fn a_write_whose_fsync_fails_is_not_acknowledged() {
+        let dir = std::env::temp_dir().join(format!("scimcheck-unsynced-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Database::open_with(&dir.join("t.db"), |_wal| Box::new(|| Err(std::io::Error::other("disk gone"))))
+            .unwrap();
+        let store = db.store("default");
+        let stores = store.clone();
+        let app = crate::app::App::new(
+            Default::default(),
+            "tok",
+            "admin",
+            Box::new(move |_| Arc::new(stores.clone()) as Arc<dyn Store>),
+        );
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        let (status, body) = rt.block_on(async {
+            let running = super::spawn(Arc::new(app)).await.unwrap();
+            let r = crate::suite::http_client(false)
+                .unwrap()
+                .post(format!("{}/Users", running.base_url()))
+                .bearer_auth("tok")
+                .header("content-type", "application/scim+json")
+                .body(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"unsynced"}"#)
+                .send()
+                .await
+                .unwrap();
+            let out = (r.status().as_u16(), r.text().await.unwrap());
+            running.stop().await;
+            out
+        });
+        assert_eq!(status, 500, "{body}");
+        assert!(body.contains("could not be made durable (fsync of the WAL failed: disk gone)"), "{body}");
+        // The commit itself went through: only its acknowledgement was held back.
+        let page = store
+            .list(
+                crate::model::Kind::User,
+                &crate::store::ListQuery {
+                    filter: None,
+                    sort: None,
+                    window: crate::store::Window::Offset { offset: 0, count: 10 },
+                },
+            )
+            .unwrap();
+        assert_eq!(page.total, 1);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

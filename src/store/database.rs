@@ -107,6 +107,9 @@ const WRITER_CACHE_KIB: i64 = -65_536;
 /// Read connections kept open next to the writer.
 const READERS: usize = 4;
 
+/// Makes everything written to the WAL so far durable.
+pub(crate) type SyncWal = Box<dyn FnMut() -> std::io::Result<()> + Send>;
+
 /// A commit's place in the order of commits, to wait on with [`Database::wait_durable`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ticket(u64);
@@ -114,6 +117,12 @@ pub(crate) struct Ticket(u64);
 impl Database {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> std::result::Result<Database, String> {
+        Database::open_with(path, |wal| Box::new(move || wal.sync_data()))
+    }
+
+    /// [`Database::open`], with the WAL's fsync made by what `sync` returns for the WAL file
+    /// (tests make it fail).
+    pub(crate) fn open_with(path: &Path, sync: impl FnOnce(File) -> SyncWal) -> std::result::Result<Database, String> {
         let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         tune(&conn)?;
         init(&conn)?;
@@ -148,7 +157,7 @@ impl Database {
             writer,
             readers: Arc::new(readers),
             next_reader: Arc::default(),
-            gate: Some(Arc::new(Gate::start("sqlite-sync", move || wal.sync_data())?)),
+            gate: Some(Arc::new(Gate::start("sqlite-sync", sync(wal))?)),
             version: Arc::new(version.into()),
         })
     }
