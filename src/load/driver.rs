@@ -73,18 +73,20 @@ pub struct Target {
     pub tls: Option<reqwest::Client>,
 }
 
+/// A base URL, parsed, and its origin (`scheme://host:port`, the port always written).
+pub fn parse_base(base_url: &str) -> Result<(reqwest::Url, String), String> {
+    let u = reqwest::Url::parse(base_url).map_err(|e| format!("'{base_url}' is not a URL: {e}"))?;
+    let host = u.host_str().ok_or("the URL has no host")?;
+    let origin = format!("{}://{host}:{}", u.scheme(), u.port_or_known_default().unwrap_or(80));
+    Ok((u, origin))
+}
+
 impl Target {
     /// A target for a base URL (`http://h:p/scim/v2`); https goes through `client`.
     pub fn new(base_url: &str, headers: Vec<(String, String)>, client: reqwest::Client) -> Result<Target, String> {
-        let u = reqwest::Url::parse(base_url).map_err(|e| format!("'{base_url}' is not a URL: {e}"))?;
-        let host = u.host_str().ok_or("the URL has no host")?.to_owned();
-        let port = u.port_or_known_default().unwrap_or(80);
-        Ok(Target {
-            origin: format!("{}://{host}:{port}", u.scheme()),
-            host: format!("{host}:{port}"),
-            headers,
-            tls: (u.scheme() == "https").then_some(client),
-        })
+        let (u, origin) = parse_base(base_url)?;
+        let host = origin.split_once("://").map_or_else(String::new, |(_, h)| h.to_owned());
+        Ok(Target { origin, host, headers, tls: (u.scheme() == "https").then_some(client) })
     }
 
     /// A new connection to the target.

@@ -9,7 +9,7 @@
 //! the end of the run (or after Ctrl-C, through [`super::Created`]).
 
 use super::Created;
-use super::driver::{Conn, Req, Target};
+use super::driver::{Conn, Req, Target, parse_base};
 use super::tenants::Tenant;
 use serde_json::json;
 use std::sync::Arc;
@@ -22,17 +22,10 @@ pub struct Listed {
     pub token: String,
 }
 
-/// The origin (`scheme://host:port`) of a URL.
-fn origin(url: &str) -> Result<String, String> {
-    let u = reqwest::Url::parse(url).map_err(|e| format!("'{url}' is not a URL: {e}"))?;
-    let host = u.host_str().ok_or_else(|| format!("'{url}' has no host"))?;
-    Ok(format!("{}://{host}:{}", u.scheme(), u.port_or_known_default().unwrap_or(80)))
-}
-
 /// Reads a tenants file's text; every base URL must be on `base_url`'s origin. The error names
 /// the line and what to write instead.
 pub fn parse(text: &str, base_url: &str) -> Result<Vec<Listed>, String> {
-    let want = origin(base_url)?;
+    let (_, want) = parse_base(base_url)?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -44,12 +37,11 @@ pub fn parse(text: &str, base_url: &str) -> Result<Vec<Listed>, String> {
         let (Some(url), Some(token), None) = (words.next(), words.next(), words.next()) else {
             return Err(at("expected a tenant's SCIM base URL and its bearer token, separated by a space".into()));
         };
-        let here = origin(url).map_err(at)?;
+        let (u, here) = parse_base(url).map_err(at)?;
         if here != want {
             return Err(at(format!("{url} is not on {want} (--base-url): every tenant must be on the same server")));
         }
-        let path = reqwest::Url::parse(url).map_err(|e| at(e.to_string()))?.path().trim_end_matches('/').to_owned();
-        out.push(Listed { base: path, token: token.to_owned() });
+        out.push(Listed { base: u.path().trim_end_matches('/').to_owned(), token: token.to_owned() });
     }
     if out.is_empty() {
         return Err("it names no tenant: write one tenant per line, its SCIM base URL and its bearer token".into());

@@ -257,11 +257,11 @@ pub async fn drive(
                 // Each tenant starts at its own place in the mix: IdP jobs are not in step,
                 // and tenants all writing in the same instant would measure the generator.
                 let phase = (mine[slot] as u64 * 7) % 20;
-                let (req, want) = request(&tenants[mine[slot]], k + phase, &run);
+                let tenant = &tenants[mine[slot]];
+                let (req, want) = request(tenant, k + phase, &run);
                 let answer = conn.send(&target, &req).await;
                 let late = due.elapsed().as_micros().max(1) as u64;
                 let ok = matches!(&answer, Ok(r) if want.contains(&r.status));
-                let tenant = &tenants[mine[slot]];
                 if let (true, [201], Some(made), Ok(r)) = (ok, want, &tenant.made, &answer)
                     && let Some(id) = r.json()["id"].as_str()
                 {

@@ -340,9 +340,7 @@ mod tests {
     /// acknowledged (500, naming the fsync), although its commit is in the WAL.
     #[test]
     fn a_write_whose_fsync_fails_is_not_acknowledged() {
-        let dir = std::env::temp_dir().join(format!("scimcheck-unsynced-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::store::test_dir("unsynced");
         let db = Database::open_with(&dir.join("t.db"), |_wal| Box::new(|| Err(std::io::Error::other("disk gone"))))
             .unwrap();
         let store = db.store("default");

@@ -116,9 +116,7 @@ mod tests {
 
     /// A durable database of `users` users in a fresh directory, with a checkpoint connection.
     fn fixture(name: &str, users: usize) -> (std::path::PathBuf, crate::store::Database, Connection) {
-        let dir = std::env::temp_dir().join(format!("scimcheck-checkpoint-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let dir = crate::store::test_dir(&format!("checkpoint-{name}"));
         let path = dir.join("t.db");
         let db = crate::store::Database::open(&path).expect("open");
         let store = db.store("acme");

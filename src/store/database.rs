@@ -397,9 +397,7 @@ mod tests {
     /// log intact, and the log goes on from where it was.
     #[test]
     fn a_version_1_database_is_migrated_with_its_audit_log() {
-        let dir = std::env::temp_dir().join(format!("scimcheck-migrate-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::store::test_dir("migrate");
         let path = dir.join("t.db");
         let event = |n: &str| crate::audit::Event::new("admin", "key.create", "ApiKey", n, None, None);
         {

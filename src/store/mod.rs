@@ -270,6 +270,16 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
+/// An empty directory of this process for a test's database files, `scimcheck-<name>-<pid>`
+/// under the system's temporary directory.
+#[cfg(test)]
+pub(crate) fn test_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimcheck-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
 /// Whether an `If-Match` header value matches an ETag (`*` matches anything; a list is allowed).
 pub fn if_match_ok(header: &str, etag: &str) -> bool {
     header
