@@ -82,9 +82,7 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
             let resp = run(api, req, &partial, &ids);
             if resp.status >= 400 {
                 errors += 1;
-            } else if let (Some(b), Some(id)) =
-                (&op.bulk_id, resp.body.as_ref().and_then(|b| b.get("id")).and_then(Value::as_str))
-            {
+            } else if let (Some(b), Some(id)) = (&op.bulk_id, created_id(&resp)) {
                 ids.insert(b.clone(), id.to_owned());
                 deferred.push((results.len(), op.clone(), format!("{}/{id}", op.path.trim_end_matches('/'))));
             }
@@ -107,9 +105,7 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
         let resp = run(api, req, &op, &ids);
         if resp.status >= 400 {
             errors += 1;
-        } else if let (Some(b), Some(id)) =
-            (&op.bulk_id, resp.body.as_ref().and_then(|b| b.get("id")).and_then(Value::as_str))
-        {
+        } else if let (Some(b), Some(id)) = (&op.bulk_id, created_id(&resp)) {
             ids.insert(b.clone(), id.to_owned());
         }
         results.push((op.index, outcome(&op, &resp, &req.base_url)));
@@ -251,6 +247,11 @@ fn run(api: &Api, outer: &Request, op: &BulkOp, ids: &HashMap<String, String>) -
     api.handle(&req)
 }
 
+/// The `id` of the resource an operation answered with.
+fn created_id(resp: &Response) -> Option<String> {
+    resp.value()?.get("id")?.as_str().map(str::to_owned)
+}
+
 fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
     let mut o = Map::new();
     o.insert("method".into(), Value::from(op.method_name.clone()));
@@ -259,8 +260,9 @@ fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
     }
     o.insert("status".into(), Value::from(resp.status.to_string()));
     // RFC 7644 §3.7.3: a location for every operation but a failed POST.
-    let location =
-        resp.body.as_ref().and_then(|b| b.pointer("/meta/location")).and_then(Value::as_str).map(str::to_owned);
+    let body = resp.value();
+    let meta = |field: &str| body.as_ref()?.get("meta")?.get(field)?.as_str().map(str::to_owned);
+    let location = meta("location");
     match location {
         Some(loc) if resp.status < 400 => {
             o.insert("location".into(), Value::from(loc));
@@ -271,11 +273,11 @@ fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
         _ => {}
     }
     if resp.status < 400 {
-        if let Some(v) = resp.body.as_ref().and_then(|b| b.pointer("/meta/version")).and_then(Value::as_str) {
+        if let Some(v) = meta("version") {
             o.insert("version".into(), Value::from(v));
         }
-    } else if let Some(b) = &resp.body {
-        o.insert("response".into(), b.clone());
+    } else if let Some(b) = body {
+        o.insert("response".into(), b.into_owned());
     }
     Value::Object(o)
 }

@@ -11,12 +11,15 @@ use crate::model::GroupRef;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
+/// Keyed by the server's own ids: foldhash, as in [`super::cache`].
+type Map<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 #[derive(Debug, Default)]
 struct Inner {
     /// member id → the groups it is a direct member of.
-    of: HashMap<String, BTreeSet<String>>,
+    of: Map<BTreeSet<String>>,
     /// group id → its displayName (a group absent here does not exist).
-    display: HashMap<String, Option<String>>,
+    display: Map<Option<String>>,
 }
 
 /// The in-memory relation (`None` until first needed, or after it was dropped).
@@ -37,7 +40,7 @@ impl Relation {
     /// Sets the relation from every `(member, group)` row and every group's displayName; the
     /// caller holds the writer connection.
     pub fn load(&self, rows: Vec<(String, String)>, groups: Vec<(String, Option<String>)>) {
-        let mut inner = Inner { of: HashMap::new(), display: groups.into_iter().collect() };
+        let mut inner = Inner { of: Map::default(), display: groups.into_iter().collect() };
         for (member, group) in rows {
             inner.of.entry(member).or_default().insert(group);
         }
