@@ -128,7 +128,7 @@ pub fn handle(app: &App, variants: &[Variant], mut req: Request, origin: &str) -
         r.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
         return r;
     }
-    let Some(body) = r.value_mut() else { return r };
+    let Some(body) = r.body.as_mut() else { return r };
     if path.ends_with("/ServiceProviderConfig") {
         if has(Variant::FilterUnadvertised) {
             body["filter"]["supported"] = json!(false);

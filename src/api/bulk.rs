@@ -82,7 +82,9 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
             let resp = run(api, req, &partial, &ids);
             if resp.status >= 400 {
                 errors += 1;
-            } else if let (Some(b), Some(id)) = (&op.bulk_id, created_id(&resp)) {
+            } else if let (Some(b), Some(id)) =
+                (&op.bulk_id, resp.body.as_ref().and_then(|b| b.get("id")).and_then(Value::as_str))
+            {
                 ids.insert(b.clone(), id.to_owned());
                 deferred.push((results.len(), op.clone(), format!("{}/{id}", op.path.trim_end_matches('/'))));
             }
@@ -105,7 +107,9 @@ pub fn bulk(api: &Api, req: &Request) -> Result<Response> {
         let resp = run(api, req, &op, &ids);
         if resp.status >= 400 {
             errors += 1;
-        } else if let (Some(b), Some(id)) = (&op.bulk_id, created_id(&resp)) {
+        } else if let (Some(b), Some(id)) =
+            (&op.bulk_id, resp.body.as_ref().and_then(|b| b.get("id")).and_then(Value::as_str))
+        {
             ids.insert(b.clone(), id.to_owned());
         }
         results.push((op.index, outcome(&op, &resp, &req.base_url)));
@@ -247,11 +251,6 @@ fn run(api: &Api, outer: &Request, op: &BulkOp, ids: &HashMap<String, String>) -
     api.handle(&req)
 }
 
-/// The `id` of the resource an operation answered with.
-fn created_id(resp: &Response) -> Option<String> {
-    resp.value()?.get("id")?.as_str().map(str::to_owned)
-}
-
 fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
     let mut o = Map::new();
     o.insert("method".into(), Value::from(op.method_name.clone()));
@@ -260,9 +259,8 @@ fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
     }
     o.insert("status".into(), Value::from(resp.status.to_string()));
     // RFC 7644 §3.7.3: a location for every operation but a failed POST.
-    let body = resp.value();
-    let meta = |field: &str| body.as_ref()?.get("meta")?.get(field)?.as_str().map(str::to_owned);
-    let location = meta("location");
+    let location =
+        resp.body.as_ref().and_then(|b| b.pointer("/meta/location")).and_then(Value::as_str).map(str::to_owned);
     match location {
         Some(loc) if resp.status < 400 => {
             o.insert("location".into(), Value::from(loc));
@@ -273,11 +271,11 @@ fn outcome(op: &BulkOp, resp: &Response, base: &str) -> Value {
         _ => {}
     }
     if resp.status < 400 {
-        if let Some(v) = meta("version") {
+        if let Some(v) = resp.body.as_ref().and_then(|b| b.pointer("/meta/version")).and_then(Value::as_str) {
             o.insert("version".into(), Value::from(v));
         }
-    } else if let Some(b) = body {
-        o.insert("response".into(), b.into_owned());
+    } else if let Some(b) = &resp.body {
+        o.insert("response".into(), b.clone());
     }
     Value::Object(o)
 }

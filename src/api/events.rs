@@ -135,7 +135,7 @@ pub fn accept(store: &dyn Store, req: &Request, done: Response) -> Response {
     let header = |name: &str| done.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     let location = header("location").unwrap_or_else(|| format!("{}{rel}", req.base_url));
     if rel.trim_end_matches('/') == "/Bulk" {
-        let ops = done.value().and_then(|b| b["Operations"].as_array().cloned()).unwrap_or_default();
+        let ops = done.body.as_ref().and_then(|b| b["Operations"].as_array()).cloned().unwrap_or_default();
         for (i, op) in ops.iter().enumerate() {
             let loc = op["location"].as_str().unwrap_or("");
             let uri = relative(loc, &req.base_url).unwrap_or_else(|| "/Bulk".to_owned());

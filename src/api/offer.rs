@@ -131,7 +131,7 @@ pub fn strip_versions(mut resp: super::Response) -> super::Response {
             meta.remove("version");
         }
     }
-    if let Some(body) = resp.value_mut() {
+    if let Some(body) = resp.body.as_mut() {
         strip(body);
         for list in ["Resources", "Operations"] {
             for item in body.get_mut(list).and_then(serde_json::Value::as_array_mut).into_iter().flatten() {

@@ -2,7 +2,7 @@
 //! pagination and projection, from a query string or a `SearchRequest` body.
 
 use super::cursor::{CursorState, Direction};
-use super::resources::{kind_of, render_page, render_record, written};
+use super::resources::{kind_of, render_page, render_record};
 use super::{Api, Request, Response};
 use crate::error::{Result, ScimError, ScimType};
 use crate::filter::eval::{Compiled, compile};
@@ -12,8 +12,6 @@ use crate::model::{Projection, Record};
 use crate::schema::ResourceType;
 use crate::schema::registry::{LIST_RESPONSE_URN, SEARCH_REQUEST_URN};
 use crate::store::{ListQuery, Position, Window};
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -220,31 +218,14 @@ pub fn list(api: &Api, req: &Request, rt: &ResourceType, p: &ListParams) -> Resu
             (page, None)
         }
     };
-    let resources = render_page(api, rt, &page.records, &req.base_url, &plan.proj)?;
+    let resources: Vec<Value> = render_page(api, rt, &page.records, &req.base_url, &plan.proj)?;
     body.insert("totalResults".into(), Value::from(page.total));
     if let Some(s) = start_index {
         body.insert("startIndex".into(), Value::from(s));
     }
     body.insert("itemsPerPage".into(), Value::from(resources.len()));
-    Ok(Response::written(200, written(&ListBody { resources: &resources, rest: &body })?))
-}
-
-/// A ListResponse around resources written already. `Resources` goes first: this is where a
-/// JSON object would keep it, as its keys are kept by name and the others begin in lower case.
-struct ListBody<'a> {
-    resources: &'a [Box<RawValue>],
-    rest: &'a Map<String, Value>,
-}
-
-impl Serialize for ListBody<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.rest.len() + 1))?;
-        map.serialize_entry("Resources", self.resources)?;
-        for (k, v) in self.rest {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
+    body.insert("Resources".into(), Value::Array(resources));
+    Ok(Response::json(200, Value::Object(body)))
 }
 
 /// `POST /.search`: searches every resource type; a filter need only make sense for some of
@@ -286,12 +267,14 @@ pub fn search_all(api: &Api, req: &Request, p: &ListParams) -> Result<Response> 
             resources.push(render_record(api, rt, r, &req.base_url, &plan.proj)?);
         }
     }
-    let rest = json!({
-        "schemas": [LIST_RESPONSE_URN],
-        "totalResults": total,
-        "startIndex": start,
-        "itemsPerPage": resources.len(),
-    });
-    let rest = rest.as_object().expect("an object");
-    Ok(Response::written(200, written(&ListBody { resources: &resources, rest })?))
+    Ok(Response::json(
+        200,
+        json!({
+            "schemas": [LIST_RESPONSE_URN],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": resources.len(),
+            "Resources": resources,
+        }),
+    ))
 }

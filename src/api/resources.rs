@@ -10,7 +10,6 @@ use crate::model::render::{Related, location};
 use crate::model::{Kind, Projection, Record, normalize, render};
 use crate::schema::ResourceType;
 use crate::store::{MemberChange, NewResource, Update, if_match_ok};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// The store kind behind a resource type.
@@ -29,7 +28,7 @@ pub fn create(api: &Api, req: &Request, rt: &ResourceType) -> Result<Response> {
     let new = NewResource { attrs: input.attrs, unique, members, actor: req.actor.clone() };
     let record = api.store.create(kind_of(rt), new)?;
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
-    Ok(Response::written(201, body)
+    Ok(Response::json(201, body)
         .with_header("location", location(rt, &record, &req.base_url))
         .with_header("etag", record.etag()))
 }
@@ -44,7 +43,7 @@ pub fn get(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Resp
         return Ok(Response::empty(304).with_header("etag", record.etag()));
     }
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
-    Ok(Response::written(200, body).with_header("etag", record.etag()))
+    Ok(Response::json(200, body).with_header("etag", record.etag()))
 }
 
 /// `PUT /{endpoint}/{id}`: replaces the resource (RFC 7644 §3.5.1). Attributes left out are
@@ -68,7 +67,7 @@ pub fn replace(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<
         })
     })?;
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
-    Ok(Response::written(200, body).with_header("etag", record.etag()))
+    Ok(Response::json(200, body).with_header("etag", record.etag()))
 }
 
 /// `PATCH /{endpoint}/{id}`: applies every operation or none (RFC 7644 §3.5.2); 200 with the
@@ -96,7 +95,7 @@ pub fn patch(api: &Api, req: &Request, rt: &ResourceType, id: &str) -> Result<Re
         return Ok(Response::empty(204).with_header("etag", record.etag()));
     }
     let body = render_record(api, rt, &record, &req.base_url, &proj)?;
-    Ok(Response::written(200, body).with_header("etag", record.etag()))
+    Ok(Response::json(200, body).with_header("etag", record.etag()))
 }
 
 /// `DELETE /{endpoint}/{id}`: 204, and the resource is gone with its memberships.
@@ -124,22 +123,17 @@ pub fn projection(req: &Request, rt: &ResourceType) -> Result<Projection> {
 }
 
 /// Renders a record, reading members or groups only when the projection shows them.
-pub fn render_record(
-    api: &Api,
-    rt: &ResourceType,
-    record: &Record,
-    base: &str,
-    proj: &Projection,
-) -> Result<Box<RawValue>> {
-    if rt.is_group() && proj.wants(rt, "members") {
+pub fn render_record(api: &Api, rt: &ResourceType, record: &Record, base: &str, proj: &Projection) -> Result<Value> {
+    let body = if rt.is_group() && proj.wants(rt, "members") {
         let members = api.store.members(&record.id)?;
-        written(&render(rt, record, Related::Members(&members), base, proj))
+        render(rt, record, Related::Members(&members), base, proj)
     } else if !rt.is_group() && proj.wants(rt, "groups") {
         let groups = api.store.groups_of(&record.id)?;
-        written(&render(rt, record, Related::Groups(&groups), base, proj))
+        render(rt, record, Related::Groups(&groups), base, proj)
     } else {
-        written(&render(rt, record, Related::None, base, proj))
-    }
+        render(rt, record, Related::None, base, proj)
+    };
+    Ok(body)
 }
 
 /// Renders a page of records, reading the groups of all users on it in one store call.
@@ -149,23 +143,17 @@ pub fn render_page(
     records: &[std::sync::Arc<Record>],
     base: &str,
     proj: &Projection,
-) -> Result<Vec<Box<RawValue>>> {
+) -> Result<Vec<Value>> {
     if rt.is_group() || !proj.wants(rt, "groups") {
         return records.iter().map(|r| render_record(api, rt, r, base, proj)).collect();
     }
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let groups = api.store.groups_of_many(&ids)?;
-    records
+    Ok(records
         .iter()
         .map(|r| {
             let g = groups.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
-            written(&render(rt, r, Related::Groups(g), base, proj))
+            render(rt, r, Related::Groups(g), base, proj)
         })
-        .collect()
-}
-
-/// JSON written once, to be sent as it is.
-pub fn written(value: &impl serde::Serialize) -> Result<Box<RawValue>> {
-    serde_json::value::to_raw_value(value)
-        .map_err(|e| ScimError::internal(format!("could not write the response: {e}")))
+        .collect())
 }

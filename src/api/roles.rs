@@ -146,10 +146,10 @@ mod tests {
     fn roles_are_listed_paged_and_read_by_id() {
         let mut req = Request::new(Method::Get, "/scim/v2/Roles?startIndex=2&count=2");
         req.base_url = "http://h/scim/v2".into();
-        let page = list(&req).unwrap().body.unwrap().into_value();
+        let page = list(&req).unwrap().body.unwrap();
         assert_eq!((page["totalResults"].as_u64(), page["itemsPerPage"].as_u64()), (Some(ROLES.len() as u64), Some(2)));
         assert_eq!(page["Resources"][0]["value"], ROLES[1].0);
-        assert_eq!(get(&req, "admin").unwrap().body.unwrap().into_value()["supported"], true);
+        assert_eq!(get(&req, "admin").unwrap().body.unwrap()["supported"], true);
         assert_eq!(get(&req, "nope").unwrap_err().status, 404);
     }
 
@@ -158,9 +158,9 @@ mod tests {
         let mut req = Request::new(Method::Get, "/scim/v2/Entitlements?count=1&startIndex=2");
         req.base_url = "http://h/scim/v2".into();
         let teams = vec!["root".to_owned(), "sales".to_owned()];
-        let page = entitlements(&req, &teams, None).unwrap().body.unwrap().into_value();
+        let page = entitlements(&req, &teams, None).unwrap().body.unwrap();
         assert_eq!((page["totalResults"].as_u64(), page["Resources"][0]["value"].as_str()), (Some(2), Some("sales")));
-        let one = entitlements(&req, &teams, Some("root")).unwrap().body.unwrap().into_value();
+        let one = entitlements(&req, &teams, Some("root")).unwrap().body.unwrap();
         assert_eq!(
             (one["type"].as_str(), one["meta"]["location"].as_str()),
             (Some("Team"), Some("http://h/scim/v2/Entitlements/root"))

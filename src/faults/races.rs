@@ -52,7 +52,7 @@ pub fn member_add_by_put(app: &App, req: &Request, origin: &str) -> Option<Respo
         return None;
     }
     let current = app.handle_clean(like(req, Method::Get, None), origin);
-    let mut group = current.value().filter(|_| current.status == 200)?.into_owned();
+    let mut group = current.body.filter(|_| current.status == 200)?;
     std::thread::sleep(Duration::from_millis(10));
     let mut members = group["members"].as_array().cloned().unwrap_or_default();
     for o in ops {
@@ -70,7 +70,7 @@ pub fn member_add_by_put(app: &App, req: &Request, origin: &str) -> Option<Respo
 /// second at 10,000 members).
 pub fn slow_by_size(app: &App, req: &Request, origin: &str) {
     let current = app.handle_clean(like(req, Method::Get, None), origin);
-    let n = current.value().and_then(|b| b["members"].as_array().map(Vec::len)).unwrap_or(0);
+    let n = current.body.as_ref().and_then(|b| b["members"].as_array().map(Vec::len)).unwrap_or(0);
     std::thread::sleep(Duration::from_micros(50 * n as u64));
 }
 

@@ -8,9 +8,8 @@
 use crate::error::Result;
 use crate::model::normalize::split_urn;
 use crate::schema::registry::Location;
-use crate::schema::{Attribute, ResourceType, Returned, Schema};
+use crate::schema::{Attribute, ResourceType, Returned};
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 
 /// One selected attribute: where it lives, its canonical name and an optional sub-attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,88 +54,46 @@ impl Projection {
         self.keep(None, r.attr).is_some()
     }
 
-    /// What this projection and `returned` leave of a rendered resource's attributes, in the
-    /// order given: values it leaves whole stay borrowed, and `schemas` names the core schema
-    /// and the extensions still present.
-    pub fn project<'a>(
-        &self,
-        rt: &ResourceType,
-        attrs: impl Iterator<Item = (&'a str, Cow<'a, Value>)>,
-    ) -> Vec<(&'a str, Cow<'a, Value>)> {
-        let mut out: Vec<(&'a str, Cow<'a, Value>)> = attrs
-            .filter_map(|(key, value)| {
-                if key == "schemas" {
-                    return Some((key, value));
+    /// Removes from a rendered resource what this projection and `returned` leave out.
+    pub fn apply(&self, rt: &ResourceType, resource: &mut Map<String, Value>) {
+        resource.retain(|key, value| {
+            if key == "schemas" {
+                return true;
+            }
+            if let Some(ext) = rt.extension(key) {
+                if let Value::Object(inner) = value {
+                    inner.retain(|name, v| match ext.attribute(name) {
+                        Some(attr) => self.apply_one(Some(&ext.id), attr, v),
+                        None => true,
+                    });
+                    return !inner.is_empty();
                 }
-                if let Some(ext) = rt.extension(key) {
-                    return self.project_extension(ext, value).map(|v| (key, v));
-                }
-                let r = rt.resolve(None, key)?;
-                self.project_value(None, r.attr, value).map(|v| (key, v))
-            })
-            .collect();
+                return true;
+            }
+            match rt.resolve(None, key) {
+                Some(r) => self.apply_one(None, r.attr, value),
+                None => false,
+            }
+        });
+        // `schemas` names the core schema and the extensions still present after projection.
         let absent: Vec<&str> =
-            rt.extensions.iter().map(|(s, _)| s.id.as_str()).filter(|u| !out.iter().any(|(k, _)| k == u)).collect();
-        if let Some((_, schemas)) = out.iter_mut().find(|(k, _)| *k == "schemas")
-            && schemas.as_array().is_some_and(|a| a.iter().any(|s| absent.iter().any(|u| Some(*u) == s.as_str())))
-            && let Value::Array(list) = schemas.to_mut()
+            rt.extensions.iter().map(|(s, _)| s.id.as_str()).filter(|u| !resource.contains_key(*u)).collect();
+        if !absent.is_empty()
+            && let Some(Value::Array(schemas)) = resource.get_mut("schemas")
         {
-            list.retain(|s| !absent.iter().any(|u| Some(*u) == s.as_str()));
+            schemas.retain(|s| !absent.iter().any(|u| Some(*u) == s.as_str()));
         }
-        out
     }
 
-    /// An extension's object, keeping its attributes the projection keeps (and any it does not
-    /// know); gone when nothing is left.
-    fn project_extension<'a>(&self, ext: &Schema, value: Cow<'a, Value>) -> Option<Cow<'a, Value>> {
-        let keep = |name: &str, v: Cow<'a, Value>| match ext.attribute(name) {
-            Some(attr) => self.project_value(Some(&ext.id), attr, v),
-            None => Some(v),
-        };
+    /// Whether an attribute stays, after trimming `value` to the sub-attributes it keeps.
+    fn apply_one(&self, ext: Option<&str>, attr: &Attribute, value: &mut Value) -> bool {
+        let Some(subs) = self.keep(ext, attr) else { return false };
+        filter_subs(attr, value, &subs, self.is_exclude());
         match value {
-            Cow::Borrowed(whole @ Value::Object(inner)) => {
-                let kept: Vec<(&String, Cow<'a, Value>)> =
-                    inner.iter().filter_map(|(name, v)| keep(name, Cow::Borrowed(v)).map(|k| (name, k))).collect();
-                if kept.is_empty() {
-                    None
-                } else if kept.len() == inner.len() && kept.iter().all(|(_, k)| matches!(k, Cow::Borrowed(_))) {
-                    Some(Cow::Borrowed(whole))
-                } else {
-                    Some(Cow::Owned(Value::Object(
-                        kept.into_iter().map(|(n, k)| (n.clone(), k.into_owned())).collect(),
-                    )))
-                }
-            }
-            Cow::Owned(Value::Object(inner)) => {
-                let kept: Map<String, Value> = inner
-                    .into_iter()
-                    .filter_map(|(name, v)| Some((name.clone(), keep(&name, Cow::Owned(v))?.into_owned())))
-                    .collect();
-                (!kept.is_empty()).then_some(Cow::Owned(Value::Object(kept)))
-            }
-            other => Some(other),
-        }
-    }
-
-    /// An attribute's value trimmed to the sub-attributes it keeps (borrowed when nothing is
-    /// trimmed), or `None` when the attribute goes.
-    fn project_value<'a>(&self, ext: Option<&str>, attr: &Attribute, value: Cow<'a, Value>) -> Option<Cow<'a, Value>> {
-        let subs = self.keep(ext, attr)?;
-        let exclude = self.is_exclude();
-        let value = match value {
-            Cow::Borrowed(v) if !trims(attr, v, &subs, exclude) => Cow::Borrowed(v),
-            v => {
-                let mut v = v.into_owned();
-                filter_subs(attr, &mut v, &subs, exclude);
-                Cow::Owned(v)
-            }
-        };
-        let keep = match &*value {
             Value::Object(m) => !m.is_empty(),
             Value::Array(a) => !a.is_empty() || subs.is_empty(),
             _ => true,
-        };
-        keep.then_some(value)
+        }
     }
 
     fn is_exclude(&self) -> bool {
@@ -184,28 +141,18 @@ impl Projection {
     }
 }
 
-/// Whether a sub-attribute stays.
-fn keeps_sub(attr: &Attribute, name: &str, subs: &[String], exclude: bool) -> bool {
-    match attr.sub(name).map(|d| d.returned) {
-        Some(Returned::Never) => false,
-        Some(Returned::Always) => true,
-        _ if subs.is_empty() => true,
-        _ => subs.iter().any(|s| s.eq_ignore_ascii_case(name)) != exclude,
-    }
-}
-
-/// Whether [`filter_subs`] would change `value`.
-fn trims(attr: &Attribute, value: &Value, subs: &[String], exclude: bool) -> bool {
-    let drops = |m: &Map<String, Value>| m.keys().any(|k| !keeps_sub(attr, k, subs, exclude));
-    match value {
-        Value::Object(m) => drops(m),
-        Value::Array(items) => items.iter().any(|i| matches!(i, Value::Object(m) if m.is_empty() || drops(m))),
-        _ => false,
-    }
-}
-
 fn filter_subs(attr: &Attribute, value: &mut Value, subs: &[String], exclude: bool) {
-    let one = |m: &mut Map<String, Value>| m.retain(|k, _| keeps_sub(attr, k, subs, exclude));
+    let one = |m: &mut Map<String, Value>| {
+        m.retain(|k, _| {
+            let def = attr.sub(k);
+            match def.map(|d| d.returned) {
+                Some(Returned::Never) => false,
+                Some(Returned::Always) => true,
+                _ if subs.is_empty() => true,
+                _ => subs.iter().any(|s| s.eq_ignore_ascii_case(k)) != exclude,
+            }
+        });
+    };
     match value {
         Value::Object(m) => one(m),
         Value::Array(items) => {
@@ -248,15 +195,15 @@ mod tests {
 
     fn project(attributes: Option<&str>, excluded: Option<&str>) -> Value {
         let rt = Registry::embedded().resource_type("User").unwrap().clone();
-        let resource = json!({
+        let mut resource = json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
             "id": "1", "userName": "bjensen", "password": "pw", "notAnAttribute": 1,
             "emails": [{"value": "b@example.com", "type": "work"}, {"value": "c@example.com"}],
             ENTERPRISE: {"department": "R&D", "manager": {"value": "2", "displayName": "Boss"}},
         });
         let proj = Projection::parse(&rt, attributes, excluded).unwrap();
-        let attrs = resource.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v)));
-        Value::Object(proj.project(&rt, attrs).into_iter().map(|(k, v)| (k.to_owned(), v.into_owned())).collect())
+        proj.apply(&rt, resource.as_object_mut().unwrap());
+        resource
     }
 
     /// By default: `returned: never` and unknown attributes go, the rest stays whole.

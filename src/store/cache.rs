@@ -12,9 +12,9 @@
 //! no write happened since it started reading (same epoch), so a slow reader can never put back
 //! a record older than one a writer already put, nor resurrect a deleted one.
 //!
-//! Lookups by id allocate nothing and hash with foldhash: ids are the server's own UUIDs, and
-//! at 100,000 users the lookup was a tenth of a GET by id with the standard hasher and an
-//! owned key.
+//! Lookups by id allocate nothing and hash with foldhash (ids are the server's own UUIDs): with
+//! an owned key and the standard hasher, the lookup was about 7% of the server's samples in a
+//! profile of GET by id at 100,000 users.
 
 use crate::model::{Kind, Record};
 use std::collections::{HashMap, VecDeque};

@@ -157,7 +157,7 @@ pub fn handle(app: &App, fault: &str, mut req: Request, origin: &str) -> Respons
         "discovery-query-applied" if scim == "/ResourceTypes" => {
             let mut resp = app.handle_clean(req.clone(), origin);
             let count = req.param("count").and_then(|c| c.parse::<usize>().ok());
-            if let (Some(n), Some(list)) = (count, resp.value_mut().and_then(|b| b["Resources"].as_array_mut())) {
+            if let (Some(n), Some(list)) = (count, resp.body.as_mut().and_then(|b| b["Resources"].as_array_mut())) {
                 list.truncate(n);
             }
             return resp;
@@ -250,7 +250,7 @@ pub fn handle(app: &App, fault: &str, mut req: Request, origin: &str) -> Respons
         }
         "put-merges-values" if kind == Kind::Put => {
             let current = s.get(&format!("{SCIM}{scim}"));
-            edit_body(&mut req, |b| merge_multi(b, current.value().as_deref()));
+            edit_body(&mut req, |b| merge_multi(b, current.body.as_ref()));
         }
         "put-creates" if kind == Kind::Put => {
             let resp = app.handle_clean(req.clone(), origin);
@@ -295,7 +295,7 @@ pub fn handle(app: &App, fault: &str, mut req: Request, origin: &str) -> Respons
         }),
         "delete-soft" if kind == Kind::Delete && scim.starts_with("/Users/") => {
             let exists = s.get(&format!("{SCIM}{scim}"));
-            if exists.status != 200 || exists.value().is_some_and(|b| b["active"] == false) {
+            if exists.status != 200 || exists.body.as_ref().is_some_and(|b| b["active"] == false) {
                 return Response::error(&crate::error::ScimError::not_found("no such user"));
             }
             let op = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],

@@ -20,7 +20,7 @@ impl Shim<'_> {
             "created-no-body" if r.status == 201 => r.body = None,
             "delete-200" if kind == Kind::Delete && r.status == 204 => {
                 r.status = 200;
-                r.body = Some(json!({"deleted": true}).into());
+                r.body = Some(json!({"deleted": true}));
             }
             "not-found-400"
                 if r.status == 404 && matches!(kind, Kind::Get | Kind::Put | Kind::Patch | Kind::Delete) =>
@@ -38,13 +38,13 @@ impl Shim<'_> {
             "error-no-schemas" if error => body(&mut r, |b| remove(b, "schemas")),
             "error-plain-text" if error => {
                 r.headers.push(("content-type", "text/plain".into()));
-                r.body = Some(Value::String(format!("Error {}", r.status)).into());
+                r.body = Some(Value::String(format!("Error {}", r.status)));
             }
             "error-no-detail" if error => body(&mut r, |b| remove(b, "detail")),
-            "filter-no-match-404" if kind == Kind::List && r.value().is_some_and(|b| b["totalResults"] == 0) => {
+            "filter-no-match-404" if kind == Kind::List && r.body.as_ref().is_some_and(|b| b["totalResults"] == 0) => {
                 r = Response::error(&crate::error::ScimError::not_found("no resource matches the filter"));
             }
-            "async-202-with-body" if r.status == 202 => r.body = Some(json!({"id": "accepted"}).into()),
+            "async-202-with-body" if r.status == 202 => r.body = Some(json!({"id": "accepted"})),
             "async-accept-406"
                 if r.status == 202 && req.headers.iter().any(|(k, v)| k == "accept" && v.contains("text/html")) =>
             {
@@ -93,8 +93,7 @@ impl Shim<'_> {
                 r = self.app.handle_clean(plain, self.origin);
             }
             "filter-boolean-ordering" if r.status == 400 && scim_type(&r) == "invalidFilter" => {
-                let detail =
-                    r.value().and_then(|b| b["detail"].as_str().map(str::to_ascii_lowercase)).unwrap_or_default();
+                let detail = r.body.as_ref().and_then(|b| b["detail"].as_str()).unwrap_or("").to_ascii_lowercase();
                 if detail.contains("boolean") || detail.contains("binary") || detail.contains("order") {
                     r = Response::json(200, crate::api::discovery::list(vec![]));
                 }
@@ -123,7 +122,7 @@ impl Shim<'_> {
                     res["password"] = json!("{SSHA}9f86d081884c7d659a2feaa0c55ad015");
                 }
             }),
-            "patch-200-empty" if kind == Kind::Patch && r.status == 200 => r.body = Some(json!({}).into()),
+            "patch-200-empty" if kind == Kind::Patch && r.status == 200 => r.body = Some(json!({})),
             "patch-200-partial" if kind == Kind::Patch && r.status == 200 => body(&mut r, |b| {
                 *b = json!({"schemas": b["schemas"].clone(), "id": b["id"].clone()});
             }),
@@ -215,7 +214,7 @@ impl Shim<'_> {
                 }
             }),
             "utf8-mangled" => {
-                if let Some(b) = r.value_mut() {
+                if let Some(b) = r.body.as_mut() {
                     mangle(b);
                 }
             }
@@ -239,8 +238,8 @@ pub(super) fn r_status(b: &Value) -> u64 {
     b["status"].as_str().and_then(|s| s.parse().ok()).unwrap_or(500)
 }
 
-pub(super) fn scim_type(r: &Response) -> String {
-    r.value().and_then(|b| b["scimType"].as_str().map(str::to_owned)).unwrap_or_default()
+pub(super) fn scim_type(r: &Response) -> &str {
+    r.body.as_ref().and_then(|b| b["scimType"].as_str()).unwrap_or("")
 }
 
 pub(super) fn remove(v: &mut Value, key: &str) {
@@ -250,14 +249,14 @@ pub(super) fn remove(v: &mut Value, key: &str) {
 }
 
 pub(super) fn body(r: &mut Response, f: impl FnOnce(&mut Value)) {
-    if let Some(b) = r.value_mut().filter(|b| b.is_object()) {
+    if let Some(b) = r.body.as_mut().filter(|b| b.is_object()) {
         f(b);
     }
 }
 
 /// Each resource of a body: the body itself, or every item of `Resources`.
 pub(super) fn each_resource(r: &mut Response, mut f: impl FnMut(&mut Value)) {
-    let Some(b) = r.value_mut() else { return };
+    let Some(b) = r.body.as_mut() else { return };
     if let Some(list) = b.get_mut("Resources").and_then(Value::as_array_mut) {
         list.iter_mut().for_each(&mut f);
     } else if b.get("id").is_some() {
@@ -266,7 +265,7 @@ pub(super) fn each_resource(r: &mut Response, mut f: impl FnMut(&mut Value)) {
 }
 
 pub(super) fn bulk_ops(r: &mut Response, f: impl FnMut(&mut Value)) {
-    if let Some(list) = r.value_mut().and_then(|b| b["Operations"].as_array_mut()) {
+    if let Some(list) = r.body.as_mut().and_then(|b| b["Operations"].as_array_mut()) {
         list.iter_mut().for_each(f);
     }
 }
