@@ -38,7 +38,7 @@ pub struct LoadArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     tenants: Option<u64>,
     /// Run the tenants phase on tenants that exist, on any server: one per line, its SCIM base
-    /// URL (on --base-url's server) and its bearer token, separated by a space.
+    /// URL (on --base-url's host or another) and its bearer token, separated by a space.
     #[arg(long, value_name = "FILE", conflicts_with = "tenants", requires = "base_url")]
     tenants_file: Option<PathBuf>,
     /// The default tenant's admin token of the scimcheck server (for --tenants).
@@ -89,10 +89,10 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
         );
     }
     let listed = match (&args.tenants_file, &args.base_url) {
-        (Some(path), Some(base)) => {
+        (Some(path), Some(_)) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read the tenants file {}: {e}", path.display()))?;
-            load::listed::parse(&text, base).map_err(|e| anyhow::anyhow!("the tenants file {}, {e}", path.display()))?
+            load::listed::parse(&text).map_err(|e| anyhow::anyhow!("the tenants file {}, {e}", path.display()))?
         }
         _ => Vec::new(),
     };

@@ -71,6 +71,8 @@ pub struct Target {
     pub host: String,
     pub headers: Vec<(String, String)>,
     pub tls: Option<reqwest::Client>,
+    /// The client HTTPS goes through, kept for [`Target::elsewhere`].
+    client: reqwest::Client,
 }
 
 /// A base URL, parsed, and its origin (`scheme://host:port`, the port always written).
@@ -86,7 +88,12 @@ impl Target {
     pub fn new(base_url: &str, headers: Vec<(String, String)>, client: reqwest::Client) -> Result<Target, String> {
         let (u, origin) = parse_base(base_url)?;
         let host = origin.split_once("://").map_or_else(String::new, |(_, h)| h.to_owned());
-        Ok(Target { origin, host, headers, tls: (u.scheme() == "https").then_some(client) })
+        Ok(Target { origin, host, headers, tls: (u.scheme() == "https").then(|| client.clone()), client })
+    }
+
+    /// The same headers and TLS settings at another base URL's origin.
+    pub fn elsewhere(&self, base_url: &str) -> Result<Target, String> {
+        Target::new(base_url, self.headers.clone(), self.client.clone())
     }
 
     /// A new connection to the target.

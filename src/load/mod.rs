@@ -117,11 +117,16 @@ impl LoadReport {
 }
 
 /// A resource's path, and the `Authorization` value to remove it with when not the target's.
-type Made = (String, Option<Arc<str>>);
+/// A path, the `Authorization` to remove it with when not the target's, and its origin when
+/// not the target's (a listed tenant on another host).
+type Made = (String, Option<Arc<str>>, Option<Arc<str>>);
+
+/// A path to remove and the `Authorization` to remove it with, on a known origin.
+type Removal = (String, Option<Arc<str>>);
 
 /// What the run created and has not removed yet, for cleanup at the end or after Ctrl-C: each
-/// path with the `Authorization` value to remove it with (another tenant's key), if not the
-/// target's.
+/// path with the `Authorization` value to remove it with (another tenant's key) and its origin
+/// (a listed tenant on another host), where not the target's.
 #[derive(Debug, Clone, Default)]
 pub struct Created {
     paths: Arc<Mutex<Vec<Made>>>,
@@ -130,26 +135,49 @@ pub struct Created {
 
 impl Created {
     pub fn add(&self, path: String) {
-        self.push(path, None);
+        self.push((path, None, None));
     }
 
-    /// A resource of another tenant, removed with its key.
-    pub fn add_as(&self, path: String, auth: &Arc<str>) {
-        self.push(path, Some(auth.clone()));
+    /// A resource of another tenant, removed with its key, on `elsewhere`'s origin when given.
+    pub fn add_as(&self, path: String, auth: &Arc<str>, elsewhere: Option<&Target>) {
+        self.push((path, Some(auth.clone()), elsewhere.map(|t| Arc::from(t.origin.as_str()))));
     }
 
-    fn push(&self, path: String, auth: Option<Arc<str>>) {
+    fn push(&self, made: Made) {
         self.total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.paths.lock().unwrap_or_else(|p| p.into_inner()).push((path, auth));
+        self.paths.lock().unwrap_or_else(|p| p.into_inner()).push(made);
     }
 
     pub fn forget(&self, path: &str) {
-        self.paths.lock().unwrap_or_else(|p| p.into_inner()).retain(|(p, _)| p != path);
+        self.paths.lock().unwrap_or_else(|p| p.into_inner()).retain(|(p, ..)| p != path);
     }
 
-    /// Deletes everything left, groups first, on eight connections; returns (deleted, still there).
+    /// Deletes everything left, groups first, on eight connections per origin; returns
+    /// (deleted, still there).
     pub async fn remove_all(&self, target: &Target) -> (usize, usize) {
         let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut by_origin: std::collections::BTreeMap<Option<Arc<str>>, Vec<Removal>> = Default::default();
+        for (path, auth, origin) in paths {
+            by_origin.entry(origin).or_default().push((path, auth));
+        }
+        let (mut done, mut left) = (0, 0);
+        for (origin, paths) in by_origin {
+            let here = match origin.map(|o| target.elsewhere(&o)).transpose() {
+                Ok(t) => t.unwrap_or_else(|| target.clone()),
+                Err(_) => {
+                    left += paths.len();
+                    continue;
+                }
+            };
+            let (d, l) = Created::remove_on(&here, paths).await;
+            done += d;
+            left += l;
+        }
+        (done, left)
+    }
+
+    /// Deletes `paths` on one origin, groups first, on eight connections.
+    async fn remove_on(target: &Target, paths: Vec<Removal>) -> (usize, usize) {
         let (groups, users): (Vec<_>, Vec<_>) = paths.into_iter().partition(|(p, _)| p.contains("/Groups/"));
         let (mut done, mut left) = (0, 0);
         for batch in [groups, users] {

@@ -37,6 +37,8 @@ pub struct Tenant {
     /// Where the users the run's creates make are recorded for removal, for a tenant that is
     /// not removed whole at the end (`--tenants-file`).
     pub made: Option<super::Created>,
+    /// The tenant's own target, when it is on another origin than the run's (`--tenants-file`).
+    pub target: Option<Target>,
 }
 
 /// The mix, out of 20 requests: 7 `userName eq` lookups, 3 `externalId eq` lookups (Entra's
@@ -106,7 +108,7 @@ async fn provision_one(admin: &Target, name: &str, users: usize) -> Result<Tenan
     let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{name}-staff"), "members": members});
     let r = conn.send(admin, &Req::with_body("POST", format!("{base}/Groups"), &body).authorized(&auth)).await?;
     let group = expect(r, 201, "creating its group")?["id"].as_str().unwrap_or("").to_owned();
-    Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group, made: None })
+    Ok(Tenant { name: name.to_owned(), auth, base, users: seeded, group, made: None, target: None })
 }
 
 /// A PATCH may answer 200 with the resource or 204 without it (RFC 7644 §3.5.2).
@@ -208,6 +210,26 @@ fn ms(h: &Histogram<u32>, q: f64) -> f64 {
     h.value_at_quantile(q) as f64 / 1000.0
 }
 
+/// Which tenants each connection serves: round robin, except that a connection serves tenants
+/// of one origin only, each origin getting its share of the `conns` connections (at least one).
+fn assign(tenants: &[Tenant], conns: usize) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for (i, t) in tenants.iter().enumerate() {
+        let origin = t.target.as_ref().map(|t| t.origin.as_str());
+        match groups.iter_mut().find(|(o, _)| *o == origin) {
+            Some((_, g)) => g.push(i),
+            None => groups.push((origin, vec![i])),
+        }
+    }
+    let n = tenants.len().max(1);
+    let mut out = Vec::new();
+    for (_, g) in groups {
+        let share = (g.len() * conns / n).clamp(1, g.len());
+        out.extend((0..share).map(|c| g.iter().skip(c).step_by(share).copied().collect::<Vec<_>>()));
+    }
+    out
+}
+
 /// Drives every tenant at `rate` requests/s for `warmup` and then `duration` over `conns`
 /// connections; only the requests due after the warm-up are counted.
 pub async fn drive(
@@ -217,18 +239,19 @@ pub async fn drive(
     (warmup, duration): (Duration, Duration),
     conns: usize,
 ) -> Result<TenantRun, String> {
-    let conns = conns.clamp(1, tenants.len().max(1));
+    let assigned = assign(&tenants, conns.clamp(1, tenants.len().max(1)));
+    let conns = assigned.len();
     let run = uuid::Uuid::new_v4().simple().to_string()[..6].to_owned();
     // Every connection is open before the clock starts: a thousand connects at once would
     // otherwise be measured too (a SYN dropped from a full accept queue waits a second).
     let connected = Arc::new(tokio::sync::Barrier::new(conns + 1));
     let (start_tx, start_rx) = tokio::sync::watch::channel(None::<Instant>);
     let mut tasks = Vec::new();
-    for c in 0..conns {
-        let (target, tenants, run) = (target.clone(), tenants.clone(), run.clone());
+    for (c, mine) in assigned.into_iter().enumerate() {
+        let target = tenants[mine[0]].target.clone().unwrap_or_else(|| target.clone());
+        let (tenants, run) = (tenants.clone(), run.clone());
         let (connected, mut start_rx) = (connected.clone(), start_rx.clone());
         tasks.push(tokio::spawn(async move {
-            let mine: Vec<usize> = (c..tenants.len()).step_by(conns).collect();
             let interval = Duration::from_secs_f64(1.0 / (rate * mine.len() as f64).max(1e-9));
             let opened = target.connect().await;
             connected.wait().await;
@@ -265,7 +288,7 @@ pub async fn drive(
                 if let (true, [201], Some(made), Ok(r)) = (ok, want, &tenant.made, &answer)
                     && let Some(id) = r.json()["id"].as_str()
                 {
-                    made.add_as(format!("{}/Users/{id}", tenant.base), &tenant.auth);
+                    made.add_as(format!("{}/Users/{id}", tenant.base), &tenant.auth, tenant.target.as_ref());
                 }
                 if due < measured {
                     let _ = warming.record(late);
@@ -417,4 +440,36 @@ fn judge(ctx: &super::phases::Ctx, run: &TenantRun) -> (super::Verdict, String, 
         (super::Verdict::Pass, String::new())
     };
     (verdict, figure, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant(target: Option<&Target>) -> Tenant {
+        let (auth, users) = (Arc::from("Bearer t"), vec![]);
+        Tenant {
+            name: "t".into(),
+            auth,
+            base: "/scim/v2".into(),
+            users,
+            group: "g".into(),
+            made: None,
+            target: target.cloned(),
+        }
+    }
+
+    /// On one origin the connections take the tenants in turn; across origins a connection
+    /// never mixes two, and each origin gets its share of the connections.
+    #[test]
+    fn a_connection_serves_tenants_of_one_origin_in_turn() {
+        let same: Vec<Tenant> = (0..5).map(|_| tenant(None)).collect();
+        assert_eq!(assign(&same, 2), [vec![0, 2, 4], vec![1, 3]]);
+        assert_eq!(assign(&same, 5), [vec![0], vec![1], vec![2], vec![3], vec![4]]);
+        let client = crate::suite::http_client(false).unwrap();
+        let other = Target::new("https://acme.example.com/scim/v2", vec![], client).unwrap();
+        let mixed: Vec<Tenant> = (0..6).map(|i| tenant((i % 3 == 2).then_some(&other))).collect();
+        assert_eq!(assign(&mixed, 3), [vec![0, 3], vec![1, 4], vec![2, 5]]);
+        assert_eq!(assign(&mixed, 6), [vec![0], vec![1], vec![3], vec![4], vec![2], vec![5]]);
+    }
 }

@@ -126,19 +126,34 @@ fn many_tenants_are_driven_at_their_rate_each_with_its_own_key() {
 #[test]
 fn tenants_that_exist_are_driven_from_a_file_and_left_as_they_were() {
     rt().block_on(async {
-        // A server that answers PATCH with 204 (as scim2-server does): no error for the mix.
-        let mut app = scimcheck::app::App::in_memory(Default::default(), TOKEN, "load-test-admin");
-        app.variants = vec![scimcheck::variants::Variant::PatchNoContent];
-        let running = scimcheck::server::spawn(std::sync::Arc::new(app)).await.expect("a server");
+        // Two servers that answer PATCH with 204 (as scim2-server does): no error for the mix.
+        // The run's --base-url is the first; one listed tenant lives on the second, so a request
+        // or a removal sent to the wrong origin fails (its key is unknown there).
+        let mut servers = Vec::new();
+        for _ in 0..2 {
+            let mut app = scimcheck::app::App::in_memory(Default::default(), TOKEN, "load-test-admin");
+            app.variants = vec![scimcheck::variants::Variant::PatchNoContent];
+            servers.push(scimcheck::server::spawn(std::sync::Arc::new(app)).await.expect("a server"));
+        }
+        let running = &servers[0];
         let client = scimcheck::suite::http_client(false).unwrap();
         let admin = [("authorization".to_owned(), "Bearer load-test-admin".to_owned())];
-        let target = scimcheck::load::driver::Target::new(&running.base_url(), admin.to_vec(), client.clone()).unwrap();
-        // Three tenants that exist before the run, each with 12 users and a group.
-        let tenants = scimcheck::load::tenants::provision(&target, "lf", 3, 12).await.expect("tenants are created");
-        let origin = running.base_url().replace("/scim/v2", "");
-        let lines: String =
-            tenants.iter().map(|t| format!("{origin}{} {}\n", t.base, t.auth.trim_start_matches("Bearer "))).collect();
-        let listed = scimcheck::load::listed::parse(&format!("# three tenants\n{lines}"), &running.base_url()).unwrap();
+        // Three tenants that exist before the run, each with 12 users and a group: two on the
+        // first server, one on the second.
+        let mut tenants = Vec::new();
+        for (server, prefix, n) in [(&servers[0], "lf", 2), (&servers[1], "lg", 1)] {
+            let target =
+                scimcheck::load::driver::Target::new(&server.base_url(), admin.to_vec(), client.clone()).unwrap();
+            let made = scimcheck::load::tenants::provision(&target, prefix, n, 12).await.expect("tenants are created");
+            let origin = server.base_url().replace("/scim/v2", "");
+            tenants.extend(made.into_iter().map(|t| (origin.clone(), t)));
+        }
+        let lines: String = tenants
+            .iter()
+            .map(|(origin, t)| format!("{origin}{} {}\n", t.base, t.auth.trim_start_matches("Bearer ")))
+            .collect();
+        let listed = scimcheck::load::listed::parse(&format!("# three tenants\n{lines}")).unwrap();
+        assert_ne!(listed[0].origin, listed[2].origin);
         let mut opts = LoadOptions::new(&running.base_url());
         opts.headers.push(("authorization".into(), format!("Bearer {TOKEN}")));
         opts.duration = Duration::from_secs(2);
@@ -155,7 +170,7 @@ fn tenants_that_exist_are_driven_from_a_file_and_left_as_they_were() {
         assert!(report.created >= 3 * 13, "{}", report.created);
         assert_eq!(report.left_behind, 0);
         // Each tenant is as it was: its own 12 users and its one group, nothing of the run's.
-        for t in &tenants {
+        for (origin, t) in &tenants {
             for (kind, n) in [("Users", 12), ("Groups", 1)] {
                 let url = format!("{origin}{}/{kind}?count=0", t.base);
                 let body: serde_json::Value =
@@ -163,6 +178,8 @@ fn tenants_that_exist_are_driven_from_a_file_and_left_as_they_were() {
                 assert_eq!(body["totalResults"], n, "{} {kind}: {body}", t.name);
             }
         }
-        running.stop().await;
+        for server in servers {
+            server.stop().await;
+        }
     });
 }
