@@ -154,9 +154,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Ctrl-C or SIGTERM (`timeout`, `kill`, a cancelled CI job), listened for from the moment this
+/// is called: the future it returns sees a signal that came before it was first polled.
+pub(crate) fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (mut int, mut term) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
+}
+
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+        // Interrupted, the bench is dropped: its servers stop and its data directory goes.
+        Command::Bench(args) => tokio::select! {
+            () = interrupted()? => {
+                eprintln!("interrupted: the bench's servers are stopped and its data removed");
+                Ok(ExitCode::from(130))
+            }
+            r = bench::run(args) => r.map(|()| ExitCode::SUCCESS),
+        },
         Command::RotateAdminToken { data } => {
             if !data.join("scimcheck.db").is_file() {
                 anyhow::bail!(

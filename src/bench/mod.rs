@@ -37,6 +37,16 @@ impl Drop for Proc {
     }
 }
 
+/// The bench's data directory, removed when the bench ends however it ends: done, failed, or
+/// dropped on Ctrl-C or SIGTERM (after the servers, which are declared after it).
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn spawn(args: &[&str]) -> Result<Proc> {
     let exe = std::env::current_exe()?;
     let mut child =
@@ -207,8 +217,8 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     } else {
         ([10_000, 100_000], Plan { conns: 32, secs: Duration::from_secs(3), runs: 3 })
     };
-    let dir = std::env::temp_dir().join(format!("scimcheck-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch(std::env::temp_dir().join(format!("scimcheck-bench-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
     let baseline = spawn(&["__baseline", "--listen", "127.0.0.1:0"])?;
     let server = spawn(&[
         "serve",
@@ -219,7 +229,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         "--admin-token",
         "bench-admin",
         "--data",
-        dir.to_str().unwrap_or("."),
+        dir.0.to_str().unwrap_or("."),
     ])?;
     let headers = vec![("authorization".to_owned(), format!("Bearer {TOKEN}"))];
     let client = crate_client()?;
@@ -230,7 +240,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         plan.conns,
         plan.runs,
         plan.secs.as_secs_f64(),
-        dir.display()
+        dir.0.display()
     );
     let mut rows = vec![measure(&bare, "base", "bare hyper, fixed JSON", &plan, 200, |_, _| Req::get("/")).await?];
     let mut report = BenchReport {
@@ -248,7 +258,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         let (more, run) = events::measure_events(&scim, &admin, &plan).await?;
         rows.extend(more);
         report.events = Some(run);
-        return finish(report, rows, &args, server, &dir);
+        return finish(report, rows, &args, server);
     }
     if let Some(n) = args.tenants {
         let admin =
@@ -281,7 +291,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         .await
         .map_err(anyhow::Error::msg)?;
         report.tenants = Some(run);
-        return finish(report, rows, &args, server, &dir);
+        return finish(report, rows, &args, server);
     }
     let mut seeded = 0;
     let mut all: Vec<String> = Vec::new();
@@ -370,19 +380,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             );
         }
     }
-    finish(report, rows, &args, server, &dir)
+    finish(report, rows, &args, server)
 }
 
 /// Prints and writes the report; fails when a row's answers were not all as expected.
-fn finish(
-    mut report: BenchReport,
-    mut rows: Vec<Row>,
-    args: &BenchArgs,
-    server: Proc,
-    dir: &std::path::Path,
-) -> Result<()> {
+fn finish(mut report: BenchReport, mut rows: Vec<Row>, args: &BenchArgs, server: Proc) -> Result<()> {
     drop(server);
-    let _ = std::fs::remove_dir_all(dir);
     for r in &mut rows {
         r.vs_bare = 100.0 * r.rps / report.baseline_rps.max(1e-9);
     }

@@ -272,3 +272,54 @@ fn the_ci_recipe_is_the_script_ci_runs() {
     assert!(doc.contains(&format!("```bash\n{script}```")), "docs/ci.md must quote .ci/check-a-server.sh exactly");
     assert!(std::fs::read_to_string(root.join(".ci/run")).unwrap().contains("bash .ci/check-a-server.sh"));
 }
+
+/// The processes `pid` started, from every one of its threads.
+fn children_of(pid: u32) -> Vec<u32> {
+    let tasks =
+        std::fs::read_dir(format!("/proc/{pid}/task")).map(|d| d.flatten().collect()).unwrap_or_else(|_| vec![]);
+    let lists = tasks.iter().filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok());
+    lists.flat_map(|l| l.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>()).collect()
+}
+
+/// A bench stopped with SIGTERM (as `timeout` or a cancelled CI job stops it) stops the two
+/// servers it started and removes its data directory: nothing keeps running, or filling /tmp.
+#[test]
+fn a_terminated_bench_leaves_no_server_and_no_data_behind() {
+    let tmp = std::env::temp_dir().join(format!("scimcheck-bench-term-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut bench = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["bench", "--quick"])
+        .env("TMPDIR", &tmp)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let data = tmp.join(format!("scimcheck-bench-{}", bench.id()));
+    let started = std::time::Instant::now();
+    let servers = loop {
+        let servers = children_of(bench.id());
+        if servers.len() == 2 && data.join("scimcheck.db").is_file() {
+            break servers;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the bench did not start its two servers");
+        assert!(bench.try_wait().unwrap().is_none(), "the bench ended before it was stopped");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let killed = Command::new("kill").args(["-TERM", &bench.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(s) = bench.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed().as_secs() < 90, "the bench did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    for pid in servers {
+        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "server {pid} still runs");
+    }
+    assert!(!data.exists(), "{} was left behind", data.display());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
