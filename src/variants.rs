@@ -30,16 +30,20 @@ pub enum Variant {
     /// Answers a successful PATCH of a User or Group with 204 and no body (RFC 7644 §3.5.2
     /// allows it; scim2-server does it), unless `attributes` asked for the resource.
     PatchNoContent,
+    /// Closes the connection after every answer (`Connection: close`), as servers that speak
+    /// HTTP/1.0 do (scim2-server).
+    CloseConnections,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 6] = [
+    pub const ALL: [Variant; 7] = [
         Variant::SchemaSubset,
         Variant::StrictRequired,
         Variant::Nulls,
         Variant::GroupsNoLastModified,
         Variant::FilterUnadvertised,
         Variant::PatchNoContent,
+        Variant::CloseConnections,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Variant {
             Variant::GroupsNoLastModified => "groups-no-lastmodified",
             Variant::FilterUnadvertised => "filter-unadvertised",
             Variant::PatchNoContent => "patch-no-content",
+            Variant::CloseConnections => "close-connections",
         }
     }
 
@@ -64,6 +69,7 @@ impl Variant {
             Variant::GroupsNoLastModified => "groups carry no meta.lastModified",
             Variant::FilterUnadvertised => "says filter.supported: false while filters still answer",
             Variant::PatchNoContent => "answers a successful PATCH of a User or Group with 204 and no body",
+            Variant::CloseConnections => "closes the connection after every answer (Connection: close)",
         }
     }
 
@@ -86,7 +92,15 @@ const DROPPED: &[&str] =
 const NULLED: &[&str] = &["externalId", "nickName", "title", "profileUrl", "userType", "locale", "timezone"];
 
 /// Answers `req` as the reference server with `variants` would.
-pub fn handle(app: &App, variants: &[Variant], mut req: Request, origin: &str) -> Response {
+pub fn handle(app: &App, variants: &[Variant], req: Request, origin: &str) -> Response {
+    let mut r = answer(app, variants, req, origin);
+    if variants.contains(&Variant::CloseConnections) {
+        r.headers.push(("connection", "close".into()));
+    }
+    r
+}
+
+fn answer(app: &App, variants: &[Variant], mut req: Request, origin: &str) -> Response {
     let has = |v: Variant| variants.contains(&v);
     let kind = resource_kind(&req.path);
     let writes = matches!(req.method, Method::Post | Method::Put);

@@ -210,6 +210,7 @@ mod tests {
             requests: 50_000,
             errors: 0,
             durable_writes: 7_500,
+            new_connections: 0,
             p50_ms: 2.0,
             p99_ms: 20.0,
             warmup_seconds: 3.0,

@@ -35,7 +35,8 @@ pub const VARIANT_SETS: &[&str] = &[
     "groups-no-lastmodified",
     "filter-unadvertised",
     "patch-no-content",
-    "schema-subset,strict-required,nulls,groups-no-lastmodified,filter-unadvertised,patch-no-content",
+    "close-connections",
+    "schema-subset,strict-required,nulls,groups-no-lastmodified,filter-unadvertised,patch-no-content,close-connections",
 ];
 
 /// Every fault's verdict, and the result of every conformant server: the reference server,

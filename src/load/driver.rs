@@ -123,6 +123,12 @@ pub enum Conn {
 }
 
 impl Conn {
+    /// Whether the server closed this connection (`Connection: close`, HTTP/1.0): the next
+    /// request opens a new one.
+    pub fn closed(&self) -> bool {
+        matches!(self, Conn::Http(sender) if sender.is_closed())
+    }
+
     /// Sends a request and reads the whole answer.
     pub async fn send(&mut self, t: &Target, r: &Req) -> Result<Resp, String> {
         // A server that closes connections (`Connection: close`, HTTP/1.0) gets a new one

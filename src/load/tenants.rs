@@ -173,6 +173,9 @@ pub struct TenantRun {
     pub errors: u64,
     /// Creates and PATCHes answered with success: each made durable before its answer.
     pub durable_writes: u64,
+    /// Measured requests that had to open a new connection, the server having closed the last
+    /// (`Connection: close`, HTTP/1.0): their latency includes the TCP handshake.
+    pub new_connections: u64,
     pub p50_ms: f64,
     pub p99_ms: f64,
     /// The warm-up before the measured run, in seconds (0 for none), and its p99 in ms.
@@ -201,6 +204,10 @@ impl TenantRun {
 
 /// What one tenant's connection counted: requests, errors, durable writes, latencies.
 type Counted = (u64, u64, u64, Histogram<u32>);
+
+/// What one connection counted: each of its tenants' figures, the warm-up's latencies, and its
+/// measured requests that opened a new connection.
+type ConnFigures = (Vec<(usize, Counted)>, Histogram<u32>, u64);
 
 fn histogram() -> Histogram<u32> {
     Histogram::<u32>::new_with_bounds(1, 60_000_000, 2).expect("valid bounds")
@@ -267,7 +274,7 @@ pub async fn drive(
             let measured = started + warmup;
             let deadline = measured + duration;
             let mut figures: Vec<Counted> = mine.iter().map(|_| (0, 0, 0, histogram())).collect();
-            let mut warming = histogram();
+            let (mut warming, mut reopened) = (histogram(), 0u64);
             // Staggered, so that the connections do not all send at the same instant.
             let mut due = started + interval.mul_f64(c as f64 / conns as f64);
             let mut turn = 0usize;
@@ -282,6 +289,7 @@ pub async fn drive(
                 let phase = (mine[slot] as u64 * 7) % 20;
                 let tenant = &tenants[mine[slot]];
                 let (req, want) = request(tenant, k + phase, &run);
+                let reopens = conn.closed();
                 let answer = conn.send(&target, &req).await;
                 let late = due.elapsed().as_micros().max(1) as u64;
                 let ok = matches!(&answer, Ok(r) if want.contains(&r.status));
@@ -293,6 +301,7 @@ pub async fn drive(
                 if due < measured {
                     let _ = warming.record(late);
                 } else {
+                    reopened += u64::from(reopens);
                     let f = &mut figures[slot];
                     let _ = f.3.record(late);
                     f.0 += 1;
@@ -308,17 +317,18 @@ pub async fn drive(
                 turn += 1;
                 due += interval;
             }
-            Ok::<_, String>((mine.into_iter().zip(figures).collect::<Vec<_>>(), warming))
+            Ok::<ConnFigures, String>((mine.into_iter().zip(figures).collect(), warming, reopened))
         }));
     }
     connected.wait().await;
     let started = Instant::now();
     let _ = start_tx.send(Some(started));
     let mut per: Vec<Option<Counted>> = vec![None; tenants.len()];
-    let mut warming = histogram();
+    let (mut warming, mut new_connections) = (histogram(), 0);
     for t in tasks {
-        let (figures, w) = t.await.map_err(|e| e.to_string())??;
+        let (figures, w, reopened) = t.await.map_err(|e| e.to_string())??;
         let _ = warming.add(&w);
+        new_connections += reopened;
         for (i, f) in figures {
             per[i] = Some(f);
         }
@@ -332,6 +342,7 @@ pub async fn drive(
         requests: 0,
         errors: 0,
         durable_writes: 0,
+        new_connections,
         p50_ms: 0.0,
         p99_ms: 0.0,
         warmup_seconds: warmup.as_secs_f64(),
@@ -430,6 +441,17 @@ fn judge(ctx: &super::phases::Ctx, run: &TenantRun) -> (super::Verdict, String, 
         series: vec![("p99".into(), p99.iter().enumerate().map(|(i, v)| (100.0 * (i + 1) as f64 / n, *v)).collect())],
     });
     let starved = run.starved();
+    let figure = match run.new_connections {
+        0 => figure,
+        n => format!("{figure}; {n} of {} requests opened a new connection", run.requests),
+    };
+    // A server that closes every connection makes each request pay for a new one: the reader
+    // should know that the latency includes it.
+    let reopened = if 2 * run.new_connections > run.requests {
+        "; the server closed the connection after each answer (HTTP/1.0 or Connection: close), so the latency of every request includes a new TCP connection"
+    } else {
+        ""
+    };
     let (verdict, detail) = if starved > 0 {
         (super::Verdict::Fail, format!("{starved} tenant(s) got under 90% of their {:.0} req/s", run.rate_per_tenant))
     } else if error_rate >= 0.01 {
@@ -439,6 +461,7 @@ fn judge(ctx: &super::phases::Ctx, run: &TenantRun) -> (super::Verdict, String, 
     } else {
         (super::Verdict::Pass, String::new())
     };
+    let detail = if detail.is_empty() { detail } else { format!("{detail}{reopened}") };
     (verdict, figure, detail)
 }
 
