@@ -245,7 +245,7 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode> {
                 anyhow::bail!(why);
             }
         },
-        () = crate::interrupted()? => {
+        () = scimcheck::server::interrupted()? => {
             if keep {
                 eprintln!("\ninterrupted: --keep leaves what the suite created");
                 return Ok(ExitCode::from(130));

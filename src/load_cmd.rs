@@ -136,7 +136,7 @@ pub async fn run(args: LoadArgs) -> Result<ExitCode> {
     let progress = |i: usize, n: usize, name: &str| eprintln!("[{i}/{n}] {name}...");
     let report = tokio::select! {
         r = load::run(&opts, &created, &progress) => r.map_err(anyhow::Error::msg)?,
-        () = crate::interrupted()? => {
+        () = scimcheck::server::interrupted()? => {
             eprintln!("\ninterrupted: removing what the run created...");
             let (removed, left) = load::cleanup(&opts, &created).await;
             eprintln!("removed {removed} resource(s){}; exiting", if left > 0 { format!(", could not remove {left}") } else { String::new() });

@@ -154,24 +154,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Ctrl-C or SIGTERM (`timeout`, `kill`, a cancelled CI job), listened for from the moment this
-/// is called: the future it returns sees a signal that came before it was first polled.
-pub(crate) fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (mut int, mut term) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
-    Ok(async move {
-        tokio::select! {
-            _ = int.recv() => {}
-            _ = term.recv() => {}
-        }
-    })
-}
-
 async fn dispatch(cmd: Command) -> Result<ExitCode> {
     match cmd {
         // Interrupted, the bench is dropped: its servers stop and its data directory goes.
         Command::Bench(args) => tokio::select! {
-            () = interrupted()? => {
+            () = server::interrupted()? => {
                 eprintln!("interrupted: the bench's servers are stopped and its data removed");
                 Ok(ExitCode::from(130))
             }

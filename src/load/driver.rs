@@ -70,8 +70,8 @@ pub struct Target {
     pub origin: String,
     pub host: String,
     pub headers: Vec<(String, String)>,
-    pub tls: Option<reqwest::Client>,
-    /// The client HTTPS goes through, kept for [`Target::elsewhere`].
+    /// Whether requests go through `client` (HTTPS) instead of a plain hyper connection.
+    https: bool,
     client: reqwest::Client,
 }
 
@@ -88,7 +88,7 @@ impl Target {
     pub fn new(base_url: &str, headers: Vec<(String, String)>, client: reqwest::Client) -> Result<Target, String> {
         let (u, origin) = parse_base(base_url)?;
         let host = origin.split_once("://").map_or_else(String::new, |(_, h)| h.to_owned());
-        Ok(Target { origin, host, headers, tls: (u.scheme() == "https").then(|| client.clone()), client })
+        Ok(Target { origin, host, headers, https: u.scheme() == "https", client })
     }
 
     /// The same headers and TLS settings at another base URL's origin.
@@ -98,8 +98,8 @@ impl Target {
 
     /// A new connection to the target.
     pub async fn connect(&self) -> Result<Conn, String> {
-        if let Some(client) = &self.tls {
-            return Ok(Conn::Https(client.clone()));
+        if self.https {
+            return Ok(Conn::Https(self.client.clone()));
         }
         let stream = tokio::net::TcpStream::connect(&self.host)
             .await

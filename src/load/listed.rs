@@ -4,9 +4,10 @@
 //! The file names one tenant per line, its SCIM base URL and its bearer token, separated by
 //! white space (blank lines and lines starting with `#` are skipped). Tenants may be on other
 //! hosts than `--base-url` (`acme.example.com`, `globex.example.com`): a connection only ever
-//! serves tenants of one origin, with the headers and TLS settings of `--base-url`. Each tenant gets users and a group of its own, named with the run's prefix and made with its
-//! own token; they, and the users the run's creates made, are removed again with that token at
-//! the end of the run (or after Ctrl-C, through [`super::Created`]).
+//! serves tenants of one origin, with the headers and TLS settings of `--base-url`. Each tenant
+//! gets users and a group of its own, named with the run's prefix and made with its own token;
+//! they, and the users the run's creates made, are removed again with that token at the end of
+//! the run (or after Ctrl-C, through [`super::Created`]).
 
 use super::Created;
 use super::driver::{Conn, Req, Target, parse_base};
@@ -64,10 +65,9 @@ pub async fn seed(
         let mut tasks = Vec::new();
         for (j, l) in chunk.iter().enumerate() {
             // A tenant on another origin keeps its own target; on `target`'s, it shares it.
-            let own = match l.origin == target.origin {
-                true => None,
-                false => Some(target.elsewhere(&format!("{}{}", l.origin, l.base))?),
-            };
+            let own = (l.origin != target.origin)
+                .then(|| target.elsewhere(&format!("{}{}", l.origin, l.base)))
+                .transpose()?;
             let (target, l, created) = (target.clone(), l.clone(), created.clone());
             let name = format!("{prefix}-t{}", chunk_at * 8 + j);
             tasks.push(tokio::spawn(async move { seed_one(&target, own, &l, &name, users, &created).await }));

@@ -116,7 +116,6 @@ impl LoadReport {
     }
 }
 
-/// A resource's path, and the `Authorization` value to remove it with when not the target's.
 /// A path, the `Authorization` to remove it with when not the target's, and its origin when
 /// not the target's (a listed tenant on another host).
 type Made = (String, Option<Arc<str>>, Option<Arc<str>>);

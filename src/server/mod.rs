@@ -126,25 +126,27 @@ pub fn tls_acceptor(cert_pem: &std::path::Path, key_pem: &std::path::Path) -> Re
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve_until_signal(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>) -> std::io::Result<()> {
-    run_with(listener, app, tls, shutdown_signal()).await
+    run_with(listener, app, tls, interrupted()?).await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM (`timeout`, `kill`, a cancelled CI job), listened for from the moment this
+/// is called: the future it returns also sees a signal that came before it was first polled.
+pub fn interrupted() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut int, mut term) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 async fn handle(
