@@ -15,6 +15,7 @@
 //! handler, whose sleeps grow to 100 ms: that was a TRUNCATE checkpoint's cost before, and the
 //! p99 of `bench --tenants 800` was 100 ms with it (25–38 ms with this).
 
+use super::batch::Writer;
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Mutex, Weak};
@@ -43,7 +44,7 @@ pub(crate) struct Pass {
 }
 
 /// Starts the checkpoint thread; it runs for as long as `writer` is alive.
-pub(super) fn spawn(path: &Path, writer: Weak<Mutex<Connection>>) -> Result<(), String> {
+pub(super) fn spawn(path: &Path, writer: Weak<Mutex<Writer>>) -> Result<(), String> {
     let conn = open(path)?;
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
@@ -75,14 +76,16 @@ fn open(path: &Path) -> Result<Connection, String> {
 /// One pass on the checkpointer's own connection `conn`: a PASSIVE checkpoint and, when the WAL
 /// holds more than `restart_frames`, a second one to catch up and a RESTART while `writer` is
 /// held.
-pub(crate) fn pass(conn: &Connection, writer: &Mutex<Connection>, restart_frames: i64) -> Result<Pass, String> {
+pub(crate) fn pass(conn: &Connection, writer: &Mutex<Writer>, restart_frames: i64) -> Result<Pass, String> {
     let (_, frames) = checkpoint(conn, "PASSIVE").map_err(|e| e.to_string())?;
     let mut done = Pass { frames, restarted: false, held: Duration::ZERO };
     if frames <= restart_frames {
         return Ok(done);
     }
     checkpoint(conn, "PASSIVE").map_err(|e| e.to_string())?;
-    let _held = writer.lock().unwrap_or_else(|p| p.into_inner());
+    let mut held = writer.lock().unwrap_or_else(|p| p.into_inner());
+    // The RESTART waits for every writer: the open batch commits first.
+    let _ = held.settle();
     let start = Instant::now();
     let (busy, _) = checkpoint(conn, "RESTART").map_err(|e| e.to_string())?;
     done.restarted = !busy;

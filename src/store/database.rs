@@ -1,5 +1,6 @@
 //! The SQLite database behind the durable store: one file for every tenant, its admin state and
-//! its audit log; one writer connection, a pool of read connections, and group commit.
+//! its audit log; one writer connection (resource writes share its transactions, see
+//! [`super::batch`]), a pool of read connections, and group commit.
 //!
 //! Durability. The database runs in WAL mode with `synchronous=NORMAL`, so a COMMIT only writes
 //! the transaction's frames to the WAL file; [`Database::wait_durable`] then makes sure the WAL
@@ -18,6 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::batch::{Batch, Writer};
 use super::durable::Gate;
 use super::sqlite::SqliteStore;
 
@@ -56,7 +58,9 @@ DROP TABLE IF EXISTS counts;
 /// One SQLite database file shared by every tenant's store.
 #[derive(Debug, Clone)]
 pub struct Database {
-    writer: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Writer>>,
+    /// Threads waiting for the writer (see [`super::batch`]).
+    waiting: Arc<AtomicUsize>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<AtomicUsize>,
     /// `None` for an in-memory database.
@@ -110,9 +114,25 @@ const READERS: usize = 4;
 /// Makes everything written to the WAL so far durable.
 pub(crate) type SyncWal = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
+/// A connection to read on: one of the pool, or the writer of an in-memory database.
+pub(crate) enum Reader<'a> {
+    Pool(MutexGuard<'a, Connection>),
+    Writer(MutexGuard<'a, Writer>),
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Reader::Pool(c) => c,
+            Reader::Writer(w) => w,
+        }
+    }
+}
+
 /// A commit's place in the order of commits, to wait on with [`Database::wait_durable`].
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Ticket(u64);
+pub(crate) struct Ticket(pub(super) u64);
 
 impl Database {
     /// Opens (creating and migrating) the database at `path`.
@@ -151,13 +171,15 @@ impl Database {
             readers.push(Mutex::new(r));
         }
         let version = last_version(&conn)?;
-        let writer = Arc::new(Mutex::new(conn));
+        let gate = Arc::new(Gate::start("sqlite-sync", sync(wal))?);
+        let writer = Arc::new(Mutex::new(Writer::new(conn, Some(gate.clone()))));
         super::checkpoint::spawn(path, Arc::downgrade(&writer))?;
         Ok(Database {
             writer,
+            waiting: Arc::default(),
             readers: Arc::new(readers),
             next_reader: Arc::default(),
-            gate: Some(Arc::new(Gate::start("sqlite-sync", sync(wal))?)),
+            gate: Some(gate),
             version: Arc::new(version.into()),
         })
     }
@@ -169,37 +191,54 @@ impl Database {
         init(&conn)?;
         Ok(Database {
             version: Arc::new(last_version(&conn)?.into()),
-            writer: Arc::new(Mutex::new(conn)),
+            writer: Arc::new(Mutex::new(Writer::new(conn, None))),
+            waiting: Arc::default(),
             readers: Arc::default(),
             next_reader: Arc::default(),
             gate: None,
         })
     }
 
-    /// The writer connection.
-    pub(crate) fn write(&self) -> MutexGuard<'_, Connection> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    /// The writer connection, for a write that commits on its own: the open batch of resource
+    /// writes, if any, is committed first.
+    pub(crate) fn write(&self) -> MutexGuard<'_, Writer> {
+        let mut w = super::batch::lock(&self.writer, &self.waiting);
+        // A failed batch is reported to its own writes, through their commit number.
+        let _ = w.settle();
+        w
+    }
+
+    /// The writer connection, for a resource write: it joins the open batch (see
+    /// [`super::batch`]).
+    pub(crate) fn join(&self) -> Result<Batch<'_>> {
+        Batch::join(super::batch::lock(&self.writer, &self.waiting), &self.waiting)
+    }
+
+    /// The number the next commit will get (tests count commits with it).
+    #[cfg(test)]
+    pub(crate) fn upcoming(&self) -> u64 {
+        self.gate.as_ref().map_or(0, |g| g.upcoming())
     }
 
     /// The writer connection's mutex, to hold writers back (the checkpointer's test).
     #[cfg(test)]
-    pub(crate) fn writer_mutex(&self) -> &Mutex<Connection> {
+    pub(crate) fn writer_mutex(&self) -> &Mutex<Writer> {
         &self.writer
     }
 
     /// A read connection: a free one from the pool, else the next in turn (the writer for an
     /// in-memory database).
-    pub(crate) fn read(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn read(&self) -> Reader<'_> {
         if self.readers.is_empty() {
-            return self.write();
+            return Reader::Writer(self.write());
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..self.readers.len() {
             if let Ok(c) = self.readers[(start + i) % self.readers.len()].try_lock() {
-                return c;
+                return Reader::Pool(c);
             }
         }
-        self.readers[start % self.readers.len()].lock().unwrap_or_else(|p| p.into_inner())
+        Reader::Pool(self.readers[start % self.readers.len()].lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The version of a resource being written (call it holding the writer): one more than any

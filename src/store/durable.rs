@@ -79,7 +79,7 @@ impl Gate {
             .name(name.to_owned())
             .spawn(move || {
                 while let Some(target) = syncer.next() {
-                    let result = sync().map_err(|e| e.to_string());
+                    let result = sync().map_err(|e| format!("fsync of the WAL failed: {e}"));
                     syncer.finish(target, result);
                 }
             })
@@ -95,6 +95,23 @@ impl Gate {
             self.shared.work.notify_one();
         }
         s.committed
+    }
+
+    /// The number the next commit will get (call it holding the writer).
+    pub(crate) fn upcoming(&self) -> u64 {
+        self.shared.lock().committed + 1
+    }
+
+    /// Counts a commit that failed (call it holding the writer): its writes are never
+    /// acknowledged, whatever the next fsync does.
+    pub(crate) fn failed(&self, why: &str) {
+        let mut s = self.shared.lock();
+        s.committed += 1;
+        let n = s.committed;
+        s.failed.push((n, n, why.to_owned()));
+        if s.idle {
+            self.shared.work.notify_one();
+        }
     }
 
     /// Returns once commit `n` is on disk; an error when its fsync failed.
@@ -224,7 +241,7 @@ impl Pending {
 
 /// The error of a write whose commit could not be made durable.
 pub(crate) fn not_durable(why: &str) -> crate::error::ScimError {
-    crate::error::ScimError::internal(format!("the write could not be made durable (fsync of the WAL failed: {why})"))
+    crate::error::ScimError::internal(format!("the write could not be made durable ({why})"))
 }
 
 #[cfg(test)]
@@ -305,7 +322,7 @@ mod tests {
         gate.wait(c).unwrap();
         let err = settle(pending).unwrap_err();
         assert!(err.detail.contains("fsync of the WAL failed: disk gone"), "{}", err.detail);
-        assert_eq!(gate.wait(b), Err("disk gone".to_owned()));
+        assert_eq!(gate.wait(b), Err("fsync of the WAL failed: disk gone".to_owned()));
     }
 
     #[test]

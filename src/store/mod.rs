@@ -5,6 +5,7 @@
 //! shapes beyond [`Record`]; the rules of SCIM stay in `model`. Membership is a relation indexed
 //! both ways, so `User.groups` and member changes never scan groups.
 
+mod batch;
 pub mod cache;
 mod checkpoint;
 pub mod database;

@@ -1,6 +1,7 @@
-//! The durable store: SQLite (bundled), WAL, one write transaction per store call. A write is
-//! acknowledged only after its transaction committed and the WAL was fsynced (group commit, see
-//! [`Database`]).
+//! The durable store: SQLite (bundled), WAL. Each write is one savepoint in the writer's open
+//! batch ([`super::batch`]), and is acknowledged only after its batch committed and the WAL was
+//! fsynced (group commit, see [`Database`]); what the in-memory caches learn from it is applied
+//! once the batch committed.
 //!
 //! One database holds every tenant (a `tenant` column), the admin state of each tenant and its
 //! audit log ([`Database`]). The member relation is indexed both ways, equality indexes answer
@@ -16,7 +17,7 @@ use crate::clock;
 use crate::error::{Result, ScimError};
 use crate::filter::sort::SortKey;
 use crate::model::{GroupRef, Kind, Member, Record};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -97,7 +98,7 @@ impl SqliteStore {
         Ok(None)
     }
 
-    fn check_members(&self, tx: &Transaction<'_>, group: &str, ids: &[&str]) -> Result<()> {
+    fn check_members(&self, tx: &Connection, group: &str, ids: &[&str]) -> Result<()> {
         for id in ids {
             if *id == group {
                 return Err(ScimError::invalid_value("a group cannot be a member of itself"));
@@ -109,7 +110,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn put_record(&self, tx: &Transaction<'_>, kind: Kind, r: &Record) -> Result<()> {
+    fn put_record(&self, tx: &Connection, kind: Kind, r: &Record) -> Result<()> {
         tx.exec_c(
             "INSERT INTO resources (tenant, kind, id, attrs, created, last_modified, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (tenant, kind, id) DO UPDATE SET attrs = excluded.attrs, last_modified = excluded.last_modified, version = excluded.version",
@@ -119,7 +120,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn add_member(&self, tx: &Transaction<'_>, group: &str, member: &str, display: Option<&str>) -> Result<()> {
+    fn add_member(&self, tx: &Connection, group: &str, member: &str, display: Option<&str>) -> Result<()> {
         tx.exec_c(
             "INSERT INTO members (tenant, group_id, member_id, display) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant, group_id, member_id) DO UPDATE SET display = COALESCE(excluded.display, members.display)",
@@ -148,7 +149,24 @@ impl SqliteStore {
     }
 }
 
+/// The in-memory state of a tenant's store that a write updates once its batch committed.
+struct Caches {
+    cache: Arc<super::cache::RecordCache>,
+    ranks: Arc<super::ranks::Ranks>,
+    lookup: Arc<Lookup>,
+    relation: Arc<super::relation::Relation>,
+}
+
 impl SqliteStore {
+    fn caches(&self) -> Caches {
+        Caches {
+            cache: self.cache.clone(),
+            ranks: self.ranks.clone(),
+            lookup: self.lookup.clone(),
+            relation: self.relation.clone(),
+        }
+    }
+
     /// A record from the cache, or read on `conn` and put in the cache.
     fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
         let epoch = match self.cache.get(kind, id) {
@@ -166,7 +184,7 @@ impl SqliteStore {
 impl SqliteStore {
     /// Writes a change to the outbox, and its audit event to the log, inside the write's own
     /// transaction.
-    fn outbox(&self, tx: &Transaction<'_>, change: &Change, event: Event) -> Result<()> {
+    fn outbox(&self, tx: &Connection, change: &Change, event: Event) -> Result<()> {
         let text = serde_json::to_string(change).map_err(|e| ScimError::internal(e.to_string()))?;
         tx.exec_c("INSERT INTO outbox (tenant, change) VALUES (?1, ?2)", params![self.tenant, text]).map_err(db_err)?;
         super::database::append_event(tx, &self.tenant, event)?;
@@ -176,8 +194,7 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn create(&self, kind: Kind, res: NewResource) -> Result<Record> {
-        let mut conn = self.db.write();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        let tx = self.db.join()?;
         self.check_unique(&tx, kind, &res.unique, None)?;
         let id = uuid::Uuid::now_v7().to_string();
         self.check_members(&tx, &id, &res.members.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>())?;
@@ -199,20 +216,25 @@ impl Store for SqliteStore {
         let added = MemberChange::Delta { add: res.members, remove: vec![] };
         let event = Event::of_write(&res.actor, kind, &id, "create", None, Some(&record.attrs), Some(&added));
         self.outbox(&tx, &change, event)?;
-        tx.commit().map_err(db_err)?;
-        self.cache.put(kind, Arc::new(record.clone()));
-        self.ranks.insert(kind, &id);
-        self.lookup.change(kind, &id, None, Some(&record.attrs));
-        if kind == Kind::Group {
-            self.relation.name(&id, display_name(&record.attrs));
-        }
-        if let MemberChange::Delta { add, .. } = &added {
-            for (m, _) in add {
-                self.relation.add(&id, m);
-            }
-        }
-        let ticket = self.db.committed();
-        drop(conn);
+        let (caches, kept) = (self.caches(), record.clone());
+        let ticket = tx.done(
+            &self.tenant,
+            &id,
+            Box::new(move || {
+                let Caches { cache, ranks, lookup, relation } = caches;
+                cache.put(kind, Arc::new(kept.clone()));
+                ranks.insert(kind, &kept.id);
+                lookup.change(kind, &kept.id, None, Some(&kept.attrs));
+                if kind == Kind::Group {
+                    relation.name(&kept.id, display_name(&kept.attrs));
+                }
+                if let MemberChange::Delta { add, .. } = &added {
+                    for (m, _) in add {
+                        relation.add(&kept.id, m);
+                    }
+                }
+            }),
+        )?;
         self.db.wait_durable(ticket)?;
         Ok(record)
     }
@@ -232,12 +254,13 @@ impl Store for SqliteStore {
         if_match: Option<&str>,
         f: &mut dyn FnMut(&Record, super::MembersOf<'_>) -> Result<Update>,
     ) -> Result<Record> {
-        let mut conn = self.db.write();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        // Holding the writer, the cache holds nothing older than the last commit (see `cache`).
-        let current = match self.cache.get(kind, id) {
-            Ok(r) => r,
-            Err(_) => Arc::new(self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?),
+        let tx = self.db.join()?;
+        // Holding the writer, the cache holds nothing older than the last commit (see `cache`),
+        // but the open batch may hold a newer version.
+        let cached = if tx.touched(&self.tenant, id) { None } else { self.cache.get(kind, id).ok() };
+        let current = match cached {
+            Some(r) => r,
+            None => Arc::new(self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?),
         };
         if let Some(h) = if_match
             && !if_match_ok(h, &current.etag())
@@ -323,33 +346,38 @@ impl Store for SqliteStore {
                 }
             }
         }
-        tx.commit().map_err(db_err)?;
-        self.cache.put(kind, Arc::new(record.clone()));
-        self.lookup.change(kind, id, Some(&current.attrs), Some(&record.attrs));
-        if let Some(name) = renamed {
-            self.relation.name(id, name);
-        }
-        match &update.members {
-            None => {}
-            Some(MemberChange::Replace(_)) => self.relation.drop_all(),
-            Some(MemberChange::Delta { add, remove }) => {
-                for m in remove {
-                    self.relation.remove(id, m);
+        let (caches, kept, members) = (self.caches(), record.clone(), update.members);
+        let ticket = tx.done(
+            &self.tenant,
+            id,
+            Box::new(move || {
+                let Caches { cache, lookup, relation, .. } = caches;
+                let id = kept.id.as_str();
+                lookup.change(kind, id, Some(&current.attrs), Some(&kept.attrs));
+                if let Some(name) = renamed {
+                    relation.name(id, name);
                 }
-                for (m, _) in add {
-                    self.relation.add(id, m);
+                match &members {
+                    None => {}
+                    Some(MemberChange::Replace(_)) => relation.drop_all(),
+                    Some(MemberChange::Delta { add, remove }) => {
+                        for m in remove {
+                            relation.remove(id, m);
+                        }
+                        for (m, _) in add {
+                            relation.add(id, m);
+                        }
+                    }
                 }
-            }
-        }
-        let ticket = self.db.committed();
-        drop(conn);
+                cache.put(kind, Arc::new(kept));
+            }),
+        )?;
         self.db.wait_durable(ticket)?;
         Ok(record)
     }
 
     fn delete(&self, kind: Kind, id: &str, if_match: Option<&str>, actor: &str) -> Result<()> {
-        let mut conn = self.db.write();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        let tx = self.db.join()?;
         let current = self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?;
         if let Some(h) = if_match
             && !if_match_ok(h, &current.etag())
@@ -370,16 +398,21 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         let change = Change::of(kind, id, "delete", current.version, None, None, false);
         self.outbox(&tx, &change, Event::of_write(actor, kind, id, "delete", Some(&current.attrs), None, None))?;
-        tx.commit().map_err(db_err)?;
-        self.cache.remove(kind, id);
-        self.ranks.remove(kind, id);
-        self.lookup.change(kind, id, Some(&current.attrs), None);
-        self.relation.forget_member(id);
-        if kind == Kind::Group {
-            self.relation.forget_group(id);
-        }
-        let ticket = self.db.committed();
-        drop(conn);
+        let (caches, gone) = (self.caches(), id.to_owned());
+        let ticket = tx.done(
+            &self.tenant,
+            id,
+            Box::new(move || {
+                let Caches { cache, ranks, lookup, relation } = caches;
+                cache.remove(kind, &gone);
+                ranks.remove(kind, &gone);
+                lookup.change(kind, &gone, Some(&current.attrs), None);
+                relation.forget_member(&gone);
+                if kind == Kind::Group {
+                    relation.forget_group(&gone);
+                }
+            }),
+        )?;
         self.db.wait_durable(ticket)
     }
 

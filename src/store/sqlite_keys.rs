@@ -7,13 +7,13 @@ use super::database::{Cached as _, db_err};
 use super::sqlite::{SqliteStore, kind_code};
 use crate::error::Result;
 use crate::model::{Kind, Record, UniqueKey};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 impl SqliteStore {
     pub(super) fn check_unique(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         kind: Kind,
         keys: &[UniqueKey],
         except: Option<&str>,
@@ -40,7 +40,7 @@ impl SqliteStore {
     /// its keys (a deactivation, a member change) would otherwise rewrite four index pages.
     pub(super) fn write_keys(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         kind: Kind,
         r: &Record,
         unique: &[UniqueKey],
