@@ -4,8 +4,9 @@
 //! touched, and a sweep of the writer's whole page cache whenever a B-tree split had renumbered
 //! pages (SQLite parks a page at a temporary number past the end of the file, and the end of the
 //! transaction then scans every cache slot for pages beyond it). So a resource write joins the
-//! writer's open transaction as a savepoint of its own ([`Batch`]), and the transaction commits
-//! when no other writer waits for the connection, or once [`MOST`] writes are in it.
+//! writer's open transaction as a savepoint of its own ([`Batch`]), and the syncer commits the
+//! transaction just before its next fsync (`durable`), or the write that makes it [`MOST`] does.
+//! A batch holds the writes made during the fsync before it: about one per request in flight.
 //!
 //! What a write must not lose by this:
 //! - *Its own atomicity*: a write that fails rolls back to its savepoint; the others stay.
@@ -26,8 +27,7 @@ use crate::error::Result;
 use rusqlite::Connection;
 use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, MutexGuard};
 
 /// The most writes one batch takes before it commits, whoever waits: a write's answer waits for
 /// its batch.
@@ -69,6 +69,13 @@ impl Deref for Writer {
 impl DerefMut for Writer {
     fn deref_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+impl Drop for Writer {
+    /// What the batch holds is committed before the connection closes (its writes wait for it).
+    fn drop(&mut self) {
+        let _ = self.settle();
     }
 }
 
@@ -119,26 +126,16 @@ impl Writer {
     }
 }
 
-/// Takes the writer, counting this thread as waiting for it meanwhile (a batch stays open only
-/// while someone waits).
-pub(crate) fn lock<'a>(writer: &'a Mutex<Writer>, waiting: &AtomicUsize) -> MutexGuard<'a, Writer> {
-    waiting.fetch_add(1, Ordering::SeqCst);
-    let w = writer.lock().unwrap_or_else(|p| p.into_inner());
-    waiting.fetch_sub(1, Ordering::SeqCst);
-    w
-}
-
 /// One write in the writer's open batch, inside its own savepoint. [`Batch::done`] keeps it;
-/// dropped before that, it is rolled back. Either way the batch commits when nobody waits.
+/// dropped before that, it is rolled back.
 pub(crate) struct Batch<'a> {
     w: MutexGuard<'a, Writer>,
-    waiting: &'a AtomicUsize,
     done: bool,
 }
 
 impl<'a> Batch<'a> {
     /// Joins the open batch (opening one) with a savepoint of this write's own.
-    pub(crate) fn join(mut w: MutexGuard<'a, Writer>, waiting: &'a AtomicUsize) -> Result<Batch<'a>> {
+    pub(crate) fn join(mut w: MutexGuard<'a, Writer>) -> Result<Batch<'a>> {
         if w.open.is_some() && w.conn.is_autocommit() {
             // SQLite ended the transaction after an error: what the batch held is gone.
             let _ = w.settle();
@@ -148,7 +145,7 @@ impl<'a> Batch<'a> {
             w.open = Some(Open::default());
         }
         w.conn.exec_c("SAVEPOINT write", []).map_err(super::database::db_err)?;
-        Ok(Batch { w, waiting, done: false })
+        Ok(Batch { w, done: false })
     }
 
     /// Whether resource `id` of `tenant` was written earlier in this batch (the cache does not
@@ -171,10 +168,17 @@ impl<'a> Batch<'a> {
         Ok(ticket)
     }
 
-    /// Commits the batch unless another writer waits to join it (and it has room).
+    /// Leaves the batch to the syncer (see [`Gate::dirty`]), unless it is full or empty, or has no
+    /// syncer (an in-memory database): then commits it.
     fn close(&mut self) -> std::result::Result<(), String> {
-        let full = self.w.open.as_ref().is_none_or(|o| o.writes >= MOST);
-        if full || self.w.gate.is_none() || self.waiting.load(Ordering::SeqCst) == 0 { self.w.settle() } else { Ok(()) }
+        let writes = self.w.open.as_ref().map_or(0, |o| o.writes);
+        match &self.w.gate {
+            Some(g) if writes > 0 && writes < MOST => {
+                g.dirty();
+                Ok(())
+            }
+            _ => self.w.settle(),
+        }
     }
 }
 
@@ -201,6 +205,7 @@ mod tests {
     use super::*;
     use crate::model::Kind;
     use crate::store::{NewResource, Store, Update};
+    use std::sync::Mutex;
 
     /// A writer on a fresh WAL database with a table `t (k, p)` whose `p` must name a row of
     /// `p` by the end of the transaction (a COMMIT that fails on demand), its gate, and the path.
@@ -213,7 +218,8 @@ mod tests {
              CREATE TABLE t (k TEXT PRIMARY KEY, p TEXT REFERENCES p (k) DEFERRABLE INITIALLY DEFERRED);",
         )
         .expect("schema");
-        let gate = Arc::new(Gate::start("test-syncer", || Ok(())).expect("gate"));
+        // A syncer that never commits: the tests settle batches themselves.
+        let gate = Arc::new(Gate::start("test-syncer", || {}, || Ok(())).expect("gate"));
         (Mutex::new(Writer::new(conn, Some(gate.clone()))), gate, path)
     }
 
@@ -226,48 +232,39 @@ mod tests {
 
     /// One write inserting `(k, p)`: its ticket, or `None` when it failed and was dropped. Its
     /// after-commit step logs `k`.
-    fn write(
-        w: &Mutex<Writer>,
-        waiting: &AtomicUsize,
-        k: &str,
-        p: Option<&str>,
-        log: &Arc<Mutex<Vec<String>>>,
-    ) -> Option<Ticket> {
-        let b = Batch::join(w.lock().unwrap(), waiting).expect("join");
+    fn write(w: &Mutex<Writer>, k: &str, p: Option<&str>, log: &Arc<Mutex<Vec<String>>>) -> Option<Ticket> {
+        let b = Batch::join(w.lock().unwrap()).expect("join");
         b.execute("INSERT INTO t (k, p) VALUES (?1, ?2)", rusqlite::params![k, p]).ok()?;
         let (log, key) = (log.clone(), k.to_owned());
         Some(b.done("acme", k, Box::new(move || log.lock().unwrap().push(key))).expect("done"))
     }
 
     #[test]
-    fn writes_made_while_another_waits_share_one_commit_and_a_failed_one_leaves_the_others() {
+    fn writes_share_one_commit_and_a_failed_one_leaves_the_others() {
         let (w, gate, path) = writer("share");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let waiting = AtomicUsize::new(1);
-        let a = write(&w, &waiting, "a", None, &log).expect("a");
-        assert!(write(&w, &waiting, "a", None, &log).is_none(), "a second 'a' breaks the primary key");
-        let c = write(&w, &waiting, "c", None, &log).expect("c");
-        assert!(committed(&path).is_empty(), "nothing commits while a writer waits");
+        let a = write(&w, "a", None, &log).expect("a");
+        assert!(write(&w, "a", None, &log).is_none(), "a second 'a' breaks the primary key");
+        let c = write(&w, "c", None, &log).expect("c");
+        assert!(committed(&path).is_empty(), "nothing commits before the syncer does");
         assert!(log.lock().unwrap().is_empty(), "the caches learn nothing before the commit");
         assert_eq!(a.0, c.0, "one commit for both");
-        assert!(Batch::join(w.lock().unwrap(), &waiting).expect("join").touched("acme", "a"));
-        waiting.store(0, Ordering::SeqCst);
-        let d = write(&w, &waiting, "d", None, &log).expect("d");
+        assert!(Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
+        let d = write(&w, "d", None, &log).expect("d");
+        w.lock().unwrap().settle().expect("the syncer's commit");
         assert_eq!(committed(&path), ["a", "c", "d"]);
         assert_eq!(*log.lock().unwrap(), ["a", "c", "d"], "in the order written");
         assert_eq!((d.0, gate.upcoming()), (a.0, a.0 + 1), "one commit for the three");
         gate.wait(a.0).expect("durable");
-        assert!(!Batch::join(w.lock().unwrap(), &waiting).expect("join").touched("acme", "a"));
+        assert!(!Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
     }
 
     #[test]
     fn a_batch_whose_commit_fails_acknowledges_none_of_its_writes() {
         let (w, gate, path) = writer("commit-fails");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let waiting = AtomicUsize::new(1);
-        let a = write(&w, &waiting, "a", None, &log).expect("a");
-        let b = write(&w, &waiting, "b", Some("nowhere"), &log).expect("the check is deferred to the commit");
-        waiting.store(0, Ordering::SeqCst);
+        let a = write(&w, "a", None, &log).expect("a");
+        let b = write(&w, "b", Some("nowhere"), &log).expect("the check is deferred to the commit");
         let err = w.lock().unwrap().settle().expect_err("the commit fails");
         assert!(err.contains("FOREIGN KEY"), "{err}");
         for t in [a, b] {
@@ -275,8 +272,9 @@ mod tests {
             assert!(why.contains("the commit failed"), "{why}");
         }
         assert!(committed(&path).is_empty() && log.lock().unwrap().is_empty());
-        let c = write(&w, &waiting, "c", None, &log).expect("c");
-        gate.wait(c.0).expect("the next batch commits");
+        let c = write(&w, "c", None, &log).expect("c");
+        w.lock().unwrap().settle().expect("the next batch commits");
+        gate.wait(c.0).expect("durable");
         assert_eq!(committed(&path), ["c"]);
     }
 
@@ -284,13 +282,11 @@ mod tests {
     fn a_transaction_sqlite_ended_fails_its_own_batch_and_not_the_next() {
         let (w, gate, path) = writer("rolled-back");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let waiting = AtomicUsize::new(1);
-        let a = write(&w, &waiting, "a", None, &log).expect("a");
+        let a = write(&w, "a", None, &log).expect("a");
         // What SQLite does on some errors (a full disk, an I/O error) inside a transaction.
         w.lock().unwrap().conn.execute_batch("ROLLBACK").expect("rollback");
-        let b = write(&w, &waiting, "b", None, &log).expect("b");
+        let b = write(&w, "b", None, &log).expect("b");
         assert!(gate.wait(a.0).is_err(), "a was lost with its transaction");
-        waiting.store(0, Ordering::SeqCst);
         w.lock().unwrap().settle().expect("b's batch commits");
         gate.wait(b.0).expect("b is durable");
         assert_eq!((committed(&path), log.lock().unwrap().clone()), (vec!["b".to_owned()], vec!["b".to_owned()]));

@@ -17,7 +17,7 @@ use serde_json::Value;
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use super::batch::{Batch, Writer};
 use super::durable::Gate;
@@ -59,8 +59,6 @@ DROP TABLE IF EXISTS counts;
 #[derive(Debug, Clone)]
 pub struct Database {
     writer: Arc<Mutex<Writer>>,
-    /// Threads waiting for the writer (see [`super::batch`]).
-    waiting: Arc<AtomicUsize>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<AtomicUsize>,
     /// `None` for an in-memory database.
@@ -171,12 +169,21 @@ impl Database {
             readers.push(Mutex::new(r));
         }
         let version = last_version(&conn)?;
-        let gate = Arc::new(Gate::start("sqlite-sync", sync(wal))?);
+        // The syncer commits the writer's open batch before each fsync (see `batch`).
+        let slot: Arc<OnceLock<Weak<Mutex<Writer>>>> = Arc::default();
+        let batches = slot.clone();
+        let prepare = move || {
+            if let Some(w) = batches.get().and_then(Weak::upgrade) {
+                // A failed batch is reported to its own writes, through their commit number.
+                let _ = w.lock().unwrap_or_else(|p| p.into_inner()).settle();
+            }
+        };
+        let gate = Arc::new(Gate::start("sqlite-sync", prepare, sync(wal))?);
         let writer = Arc::new(Mutex::new(Writer::new(conn, Some(gate.clone()))));
+        let _ = slot.set(Arc::downgrade(&writer));
         super::checkpoint::spawn(path, Arc::downgrade(&writer))?;
         Ok(Database {
             writer,
-            waiting: Arc::default(),
             readers: Arc::new(readers),
             next_reader: Arc::default(),
             gate: Some(gate),
@@ -192,7 +199,6 @@ impl Database {
         Ok(Database {
             version: Arc::new(last_version(&conn)?.into()),
             writer: Arc::new(Mutex::new(Writer::new(conn, None))),
-            waiting: Arc::default(),
             readers: Arc::default(),
             next_reader: Arc::default(),
             gate: None,
@@ -202,7 +208,7 @@ impl Database {
     /// The writer connection, for a write that commits on its own: the open batch of resource
     /// writes, if any, is committed first.
     pub(crate) fn write(&self) -> MutexGuard<'_, Writer> {
-        let mut w = super::batch::lock(&self.writer, &self.waiting);
+        let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         // A failed batch is reported to its own writes, through their commit number.
         let _ = w.settle();
         w
@@ -211,7 +217,7 @@ impl Database {
     /// The writer connection, for a resource write: it joins the open batch (see
     /// [`super::batch`]).
     pub(crate) fn join(&self) -> Result<Batch<'_>> {
-        Batch::join(super::batch::lock(&self.writer, &self.waiting), &self.waiting)
+        Batch::join(self.writer.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The number the next commit will get (tests count commits with it).

@@ -4,6 +4,9 @@
 //! acknowledged once the WAL file was fsynced after it. A thread of its own, the syncer, fsyncs
 //! whenever commits are waiting: one fsync covers every commit made before it began, so
 //! concurrent writers share it. Nobody else runs an fsync, so writers never queue for one.
+//! Resource writes do not even commit: they leave their savepoints in the writer's open batch
+//! ([`super::batch`]) and mark the gate [`Gate::dirty`]; the syncer commits the batch just before
+//! its next fsync, so a batch holds every write made during the fsync before.
 //!
 //! A writer learns the outcome in one of two ways. Elsewhere it waits on the spot
 //! ([`Gate::wait`]). On the server, a write request runs inside [`deferring`]: its waits return
@@ -44,6 +47,8 @@ struct State {
     attempted: u64,
     /// The commits whose fsync failed, `(first, last)`, and why.
     failed: Vec<(u64, u64, String)>,
+    /// Whether writes wait for a commit (see [`Gate::dirty`]).
+    dirty: bool,
     /// Whether the syncer waits for work.
     idle: bool,
     stop: bool,
@@ -63,9 +68,11 @@ impl State {
 }
 
 impl Gate {
-    /// Starts the syncer; `sync` makes everything written so far durable (the WAL's fsync).
+    /// Starts the syncer; `sync` makes everything written so far durable (the WAL's fsync), and
+    /// `prepare`, called before it when writes are waiting ([`Gate::dirty`]), commits them.
     pub(crate) fn start(
         name: &str,
+        mut prepare: impl FnMut() + Send + 'static,
         mut sync: impl FnMut() -> std::io::Result<()> + Send + 'static,
     ) -> Result<Gate, String> {
         let shared = Arc::new(Shared {
@@ -78,13 +85,25 @@ impl Gate {
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || {
-                while let Some(target) = syncer.next() {
-                    let result = sync().map_err(|e| format!("fsync of the WAL failed: {e}"));
-                    syncer.finish(target, result);
+                while syncer.next() {
+                    prepare();
+                    if let Some(target) = syncer.target() {
+                        let result = sync().map_err(|e| format!("fsync of the WAL failed: {e}"));
+                        syncer.finish(target, result);
+                    }
                 }
             })
             .map_err(|e| format!("cannot start the {name} thread: {e}"))?;
         Ok(Gate { shared })
+    }
+
+    /// Tells the syncer that writes wait for a commit it should make before its next fsync.
+    pub(crate) fn dirty(&self) {
+        let mut s = self.shared.lock();
+        s.dirty = true;
+        if s.idle {
+            self.shared.work.notify_one();
+        }
     }
 
     /// Counts a commit just made (call it holding the writer) and returns its number.
@@ -153,19 +172,26 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The syncer's next target: the last commit made, once there is one not yet synced; `None`
-    /// when stopped with nothing left to sync.
-    fn next(&self) -> Option<u64> {
+    /// Waits until there is a commit not yet synced or writes waiting for a commit: `false` when
+    /// stopped with nothing left to do.
+    fn next(&self) -> bool {
         let mut s = self.lock();
-        while s.committed == s.attempted {
+        while s.committed == s.attempted && !s.dirty {
             if s.stop {
-                return None;
+                return false;
             }
             s.idle = true;
             s = self.work.wait(s).unwrap_or_else(|p| p.into_inner());
             s.idle = false;
         }
-        Some(s.committed)
+        s.dirty = false;
+        true
+    }
+
+    /// The syncer's target: the last commit made, when it is not synced yet.
+    fn target(&self) -> Option<u64> {
+        let s = self.lock();
+        (s.committed > s.attempted).then_some(s.committed)
     }
 
     fn finish(&self, target: u64, result: Result<(), String>) {
@@ -253,11 +279,15 @@ mod tests {
     fn gate(fail_on: &'static [usize]) -> (Gate, Arc<AtomicUsize>) {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
-        let gate = Gate::start("test-syncer", move || {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            let call = counted.fetch_add(1, Ordering::SeqCst) + 1;
-            if fail_on.contains(&call) { Err(std::io::Error::other("disk gone")) } else { Ok(()) }
-        })
+        let gate = Gate::start(
+            "test-syncer",
+            || {},
+            move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                let call = counted.fetch_add(1, Ordering::SeqCst) + 1;
+                if fail_on.contains(&call) { Err(std::io::Error::other("disk gone")) } else { Ok(()) }
+            },
+        )
         .unwrap();
         (gate, calls)
     }
