@@ -31,7 +31,7 @@ impl EventsRun {
 }
 
 /// The two rows (creates without and with a stream) and the delivery figures.
-pub async fn measure_events(scim: &Target, admin: &Target, plan: &Plan) -> Result<(Vec<Row>, EventsRun)> {
+pub async fn measure_events(scim: &super::Served, admin: &Target, plan: &Plan) -> Result<(Vec<Row>, EventsRun)> {
     let seq = Arc::new(AtomicU64::new(0));
     let make = |seq: Arc<AtomicU64>, tag: &'static str| {
         move |_: usize, _: u64| {

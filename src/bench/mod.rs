@@ -62,25 +62,52 @@ fn spawn(args: &[&str]) -> Result<Proc> {
     Ok(Proc { child, base })
 }
 
+/// A server being measured: where requests go, and its process, whose CPU time is read.
+pub(crate) struct Served {
+    at: Target,
+    pid: u32,
+}
+
+/// The CPU time (user and system, every thread) process `pid` has used so far; `None` where
+/// `/proc` does not tell.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    cpu_of_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// `utime + stime` of a `/proc/<pid>/stat` line, in USER_HZ ticks (100 a second on Linux). The
+/// command name, field 2, is in parentheses and may hold spaces and parentheses itself: fields
+/// are counted from the last `)`.
+fn cpu_of_stat(stat: &str) -> Option<Duration> {
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // Fields 14 and 15 of the line; field 3 is the first after the name.
+    Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
+}
+
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Measures one request shape: `RUNS` closed-loop runs on `conns` connections, the median kept.
-async fn measure<M>(target: &Target, phase: &str, name: &str, p: &Plan, want: u16, make: M) -> Result<Row>
+/// Measures one request shape: `RUNS` closed-loop runs on `conns` connections, the median kept,
+/// with the server's CPU time per request in that run.
+async fn measure<M>(server: &Served, phase: &str, name: &str, p: &Plan, want: u16, make: M) -> Result<Row>
 where
     M: Fn(usize, u64) -> Req + Send + Sync + Clone + 'static,
 {
     let mut runs = Vec::new();
     for _ in 0..p.runs {
         let pace = Pace { connections: p.conns, duration: p.secs, rate: None, max_requests: None };
-        let s =
-            driver::drive(target, pace, make.clone(), move |r| r.status == want).await.map_err(anyhow::Error::msg)?;
-        runs.push(s);
+        let before = cpu_time(server.pid);
+        let s = driver::drive(&server.at, pace, make.clone(), move |r| r.status == want)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let used = before.zip(cpu_time(server.pid)).map(|(b, a)| a.saturating_sub(b));
+        let cpu_us = used.map(|u| u.as_secs_f64() * 1e6 / s.requests.max(1) as f64);
+        runs.push((s, cpu_us));
     }
-    runs.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
-    let stats = runs.swap_remove(runs.len() / 2);
+    runs.sort_by(|a, b| a.0.rps().total_cmp(&b.0.rps()));
+    let (stats, cpu_us) = runs.swap_remove(runs.len() / 2);
     eprintln!("  {phase:<5} {name:<52} {:>9.0} req/s", stats.rps());
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(Row {
@@ -90,6 +117,7 @@ where
         p50_ms: ms(stats.q(0.5)),
         p99_ms: ms(stats.q(0.99)),
         vs_bare: 0.0,
+        cpu_us,
         errors: stats.errors,
     })
 }
@@ -233,8 +261,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     ])?;
     let headers = vec![("authorization".to_owned(), format!("Bearer {TOKEN}"))];
     let client = crate_client()?;
-    let bare = Target::new(&baseline.base, vec![], client.clone()).map_err(anyhow::Error::msg)?;
+    let bare = Served {
+        at: Target::new(&baseline.base, vec![], client.clone()).map_err(anyhow::Error::msg)?,
+        pid: baseline.child.id(),
+    };
     let scim = Target::new(&server.base, headers, client).map_err(anyhow::Error::msg)?;
+    let measured = Served { at: scim.clone(), pid: server.child.id() };
     eprintln!(
         "bench: {} keep-alive connections, median of {} runs of {:.1} s per row; durable store under {}",
         plan.conns,
@@ -249,13 +281,14 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         baseline_rps: rows[0].rps,
         rows: vec![],
         tenants: None,
+        cores: None,
         events: None,
     };
     if args.events {
         let admin =
             Target::new(&server.base, vec![("authorization".into(), "Bearer bench-admin".into())], crate_client()?)
                 .map_err(anyhow::Error::msg)?;
-        let (more, run) = events::measure_events(&scim, &admin, &plan).await?;
+        let (more, run) = events::measure_events(&measured, &admin, &plan).await?;
         rows.extend(more);
         report.events = Some(run);
         return finish(report, rows, &args, server);
@@ -281,6 +314,8 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         // One connection per tenant, as each tenant's IdP job has its own (up to the
         // server's default cap of 1,024 connections, past which tenants share).
         let conns = n.min(scimcheck::load::tenants::MAX_CONNS);
+        let (server_before, own_before, t) =
+            (cpu_time(server.child.id()), cpu_time(std::process::id()), Instant::now());
         let run = scimcheck::load::tenants::drive(
             &admin,
             Arc::new(tenants),
@@ -290,6 +325,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         )
         .await
         .map_err(anyhow::Error::msg)?;
+        let cores = |before: Option<Duration>, pid: u32| {
+            Some(cpu_time(pid)?.saturating_sub(before?).as_secs_f64() / t.elapsed().as_secs_f64().max(1e-9))
+        };
+        report.cores = cores(server_before, server.child.id())
+            .zip(cores(own_before, std::process::id()))
+            .map(|(server, generator)| report::Cores { server, generator });
         report.tenants = Some(run);
         return finish(report, rows, &args, server);
     }
@@ -314,7 +355,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         let names = Arc::new(names);
         let i = ids.clone();
         rows.push(
-            measure(&scim, &phase, "GET /Users/{id}", &plan, 200, move |c, n| {
+            measure(&measured, &phase, "GET /Users/{id}", &plan, 200, move |c, n| {
                 Req::get(format!("{SCIM}/Users/{}", i[(c * 7919 + n as usize * 31) % i.len()]))
             })
             .await?,
@@ -322,7 +363,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         let nm = names.clone();
         rows.push(
             measure(
-                &scim,
+                &measured,
                 &phase,
                 "GET /Users?filter=userName eq \"…\"&startIndex=1&count=100",
                 &plan,
@@ -338,7 +379,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         );
         let total = ids.len();
         rows.push(
-            measure(&scim, &phase, "GET /Users?startIndex=…&count=100", &plan, 200, move |c, n| {
+            measure(&measured, &phase, "GET /Users?startIndex=…&count=100", &plan, 200, move |c, n| {
                 Req::get(format!("{SCIM}/Users?startIndex={}&count=100", 1 + ((c * 37 + n as usize) * 100) % total))
             })
             .await?,
@@ -347,14 +388,14 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         // One counter across the runs, so that no run creates a userName an earlier run made.
         let seq = Arc::new(std::sync::atomic::AtomicU64::new(0));
         rows.push(
-            measure(&scim, &phase, "POST /Users (Okta's body, durable)", &plan, 201, move |_, _| {
+            measure(&measured, &phase, "POST /Users (Okta's body, durable)", &plan, 201, move |_, _| {
                 let k = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Req::with_body("POST", format!("{SCIM}/Users"), &user_body(&format!("post-{p}-{k}")))
             })
             .await?,
         );
         let i = ids.clone();
-        rows.push(measure(&scim, &phase, "PATCH /Users/{id} active false (Okta)", &plan, 200, move |c, n| {
+        rows.push(measure(&measured, &phase, "PATCH /Users/{id} active false (Okta)", &plan, 200, move |c, n| {
             let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": n % 2 == 1}}]});
             Req::with_body("PATCH", format!("{SCIM}/Users/{}", i[c % i.len()]), &body)
         }).await?);
@@ -364,7 +405,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             let i = ids.clone();
             let name = format!("PATCH group of {label}: add / remove one member (Okta)");
             rows.push(
-                measure(&scim, &phase, &name, &plan, 204, move |c, n| {
+                measure(&measured, &phase, &name, &plan, 204, move |c, n| {
                     // Each connection adds a user who is not a member, then removes it again.
                     let id = &i[(size + c) % i.len()];
                     let op = if n % 2 == 0 {
@@ -437,5 +478,30 @@ pub async fn baseline(listen: &str) -> Result<()> {
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
                 .await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_is_read_past_a_command_name_with_spaces_and_parentheses() {
+        let stat = "4242 (tokio (rt) w) S 1 4242 4242 0 -1 4194560 1200 0 0 0 250 37 0 0 20 0 9 0 77 0 0";
+        assert_eq!(cpu_of_stat(stat), Some(Duration::from_millis(2_870)));
+        assert_eq!(cpu_of_stat("4242 (x) S 1"), None, "a cut line");
+    }
+
+    #[test]
+    fn this_process_cpu_time_grows_while_it_works() {
+        let me = std::process::id();
+        let before = cpu_time(me).expect("/proc on Linux");
+        let t = Instant::now();
+        let mut x = 0u64;
+        while t.elapsed() < Duration::from_millis(150) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let used = cpu_time(me).expect("/proc").saturating_sub(before);
+        assert!(used >= Duration::from_millis(50), "150 ms of spinning counted {used:?}");
     }
 }

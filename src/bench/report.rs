@@ -17,7 +17,18 @@ pub struct Row {
     pub p99_ms: f64,
     /// Percent of the bare baseline's requests per second in the same run.
     pub vs_bare: f64,
+    /// The server's CPU time per request, in microseconds (user and system, all threads), in
+    /// the run kept; steadier than `vs_bare`, which also moves with the generator's share of
+    /// the machine. `None` where `/proc` does not tell.
+    pub cpu_us: Option<f64>,
     pub errors: u64,
+}
+
+/// CPU time used per second of wall time, in cores.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Cores {
+    pub server: f64,
+    pub generator: f64,
 }
 
 /// A whole bench run.
@@ -29,20 +40,36 @@ pub struct BenchReport {
     pub rows: Vec<Row>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenants: Option<TenantRun>,
+    /// The cores the server and the generator used while driving the tenants (warm-up
+    /// included): whether the machine, not the server, was the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cores: Option<Cores>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<super::events::EventsRun>,
+}
+
+/// A CPU time per request for a table cell: `12.3 µs`, or `–` when unknown.
+fn cpu(us: Option<f64>) -> String {
+    us.map_or_else(|| "–".to_owned(), |us| format!("{us:.1} µs"))
 }
 
 impl BenchReport {
     pub fn print(&self) {
         println!(
-            "\n{:<5} {:<58} {:>9} {:>9} {:>9} {:>8} {:>7}",
-            "phase", "request", "req/s", "p50", "p99", "vs bare", "errors"
+            "\n{:<5} {:<58} {:>9} {:>9} {:>9} {:>8} {:>9} {:>7}",
+            "phase", "request", "req/s", "p50", "p99", "vs bare", "CPU/req", "errors"
         );
         for r in &self.rows {
             println!(
-                "{:<5} {:<58} {:>9.0} {:>7.2}ms {:>7.2}ms {:>7.1}% {:>7}",
-                r.phase, r.name, r.rps, r.p50_ms, r.p99_ms, r.vs_bare, r.errors
+                "{:<5} {:<58} {:>9.0} {:>7.2}ms {:>7.2}ms {:>7.1}% {:>9} {:>7}",
+                r.phase,
+                r.name,
+                r.rps,
+                r.p50_ms,
+                r.p99_ms,
+                r.vs_bare,
+                cpu(r.cpu_us),
+                r.errors
             );
         }
         if let Some(e) = &self.events {
@@ -81,7 +108,20 @@ impl BenchReport {
                     t.warmup_seconds, t.warmup_p99_ms
                 );
             }
+            if let Some(c) = self.cores_used() {
+                println!("{c}");
+            }
         }
+    }
+
+    /// What the server and the generator used of the machine while driving the tenants.
+    fn cores_used(&self) -> Option<String> {
+        let c = self.cores?;
+        let machine = std::thread::available_parallelism().map_or(0, |n| n.get());
+        Some(format!(
+            "CPU while driving (warm-up included): server {:.2} cores, generator {:.2} cores, of {machine} on this machine",
+            c.server, c.generator
+        ))
     }
 
     /// Per-tenant p99 (and p50), tenants sorted by p99: the spread at a glance.
@@ -113,7 +153,7 @@ figure.chart{{display:inline-block;margin:0 1em 1em 0}} table{{border-collapse:c
 td,th{{border:1px solid #ddd;padding:.3em .6em;text-align:left}} td.n{{text-align:right}}
 </style></head><body><h1>scimcheck bench</h1>
 <p class="muted" id="meta">Started {}, scimcheck {}, {} keep-alive connections. Ratios are to the bare hyper baseline measured in the same run ({:.0} req/s).</p>
-<table><tr><th>Phase</th><th>Request</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>vs bare</th><th>Errors</th></tr>
+<table><tr><th>Phase</th><th>Request</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>vs bare</th><th>Server CPU per request</th><th>Errors</th></tr>
 "#,
             esc(&self.started),
             env!("CARGO_PKG_VERSION"),
@@ -123,13 +163,14 @@ td,th{{border:1px solid #ddd;padding:.3em .6em;text-align:left}} td.n{{text-alig
         for r in &self.rows {
             let _ = writeln!(
                 h,
-                r#"<tr class="row"><td>{}</td><td>{}</td><td class="n">{:.0}</td><td class="n">{:.2}</td><td class="n">{:.2}</td><td class="n">{:.1}%</td><td class="n">{}</td></tr>"#,
+                r#"<tr class="row"><td>{}</td><td>{}</td><td class="n">{:.0}</td><td class="n">{:.2}</td><td class="n">{:.2}</td><td class="n">{:.1}%</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
                 esc(&r.phase),
                 esc(&r.name),
                 r.rps,
                 r.p50_ms,
                 r.p99_ms,
                 r.vs_bare,
+                cpu(r.cpu_us),
                 r.errors
             );
         }
@@ -161,6 +202,9 @@ td,th{{border:1px solid #ddd;padding:.3em .6em;text-align:left}} td.n{{text-alig
                 t.warmup_p99_ms,
                 esc(scimcheck::load::tenants::MIX)
             );
+            if let Some(c) = self.cores_used() {
+                let _ = writeln!(h, r#"<p id="cores">{}.</p>"#, esc(&c));
+            }
             let _ = writeln!(h, r#"<figure class="chart" id="chart-tenants">{}</figure>"#, Self::tenant_chart(t).svg());
         }
         h.push_str("</body></html>\n");
@@ -192,6 +236,7 @@ mod tests {
             p50_ms: 1.0,
             p99_ms: 3.0,
             vs_bare: 100.0 * rps / 40_000.0,
+            cpu_us: Some(25.0),
             errors: 0,
         };
         let per_tenant: Vec<TenantFigures> = (0..200)
@@ -227,9 +272,12 @@ mod tests {
                 row("POST /Users", 2_100.0),
             ],
             tenants: Some(tenants),
+            cores: Some(Cores { server: 1.25, generator: 0.5 }),
             events: None,
         };
         let html = report.html();
+        assert!(html.contains("server 1.25 cores, generator 0.50 cores"), "the cores used");
+        assert!(html.contains("<td class=\"n\">25.0 µs</td>"), "a row's CPU per request");
         assert_eq!(html.matches("<svg").count(), 2, "the ratios and the per-tenant spread");
         assert!(html.contains("GET /Users/{id}") && html.contains("Per-tenant latency, 200 tenants"));
         assert!(html.contains("52.5%") && !html.contains("<script"));

@@ -154,8 +154,7 @@ impl Database {
         // A write's savepoint keeps the pages it changes in a sub-journal; past 64 KiB SQLite
         // spills that to a temporary file, two `pwrite`s a page: a third of the writes' system
         // calls at a thousand tenants. In memory, it is a copy.
-        conn.pragma_update(None, "temp_store", "MEMORY")
-            .map_err(|e| format!("cannot initialise the database: {e}"))?;
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(|e| format!("cannot initialise the database: {e}"))?;
         let wal_path = path.with_file_name(format!(
             "{}-wal",
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
