@@ -25,10 +25,17 @@ use std::time::{Duration, Instant};
 pub(super) const EVERY: Duration = Duration::from_millis(500);
 
 /// The WAL size, in frames (pages of 4 KiB), past which a pass starts the WAL over: 64 MiB.
-/// Each RESTART holds writers back for its database fsync, 40–60 ms here: at 16 MiB it ran
-/// twice a second at 800 tenants and their p99 was that stall (49 and 51 ms, against 46 and
-/// 28 ms at 64 MiB, `bench --tenants 800`, alternating binaries).
+/// Each RESTART holds writers back (40–60 ms here, before the PASSIVE steps' copies were synced
+/// ahead of it; 14–25 ms since): at 16 MiB it ran twice a second at 800 tenants and their p99
+/// was that stall (49 and 51 ms, against 46 and 28 ms at 64 MiB, `bench --tenants 800`,
+/// alternating binaries).
 pub(super) const RESTART_FRAMES: i64 = 16384;
+
+/// Frames left to copy below which the RESTART may begin: what it copies holding writers back.
+const CAUGHT_UP: i64 = 256;
+
+/// The most PASSIVE checkpoints a pass runs to catch up before its RESTART.
+const CATCH_UPS: usize = 4;
 
 /// How long a RESTART waits for the readers of older snapshots, holding writers back. Reads
 /// take milliseconds; a long scan makes the RESTART give up (writers go on, the WAL keeps
@@ -77,30 +84,46 @@ fn open(path: &Path) -> Result<Connection, String> {
 }
 
 /// One pass on the checkpointer's own connection `conn`: a PASSIVE checkpoint and, when the WAL
-/// holds more than `restart_frames`, a second one to catch up and a RESTART while `writer` is
-/// held.
+/// holds more than `restart_frames`, more to catch up (each copies what came during the one
+/// before, until fewer than [`CAUGHT_UP`] frames are left, at most [`CATCH_UPS`] times) and a
+/// RESTART while `writer` is held. What the PASSIVE steps copied is made durable before the
+/// writer is taken, so the RESTART's own fsync flushes only the little it copies.
 pub(crate) fn pass(conn: &Connection, writer: &Mutex<Writer>, restart_frames: i64) -> Result<Pass, String> {
-    let (_, frames) = checkpoint(conn, "PASSIVE").map_err(|e| e.to_string())?;
+    let (_, frames, _) = checkpoint(conn, "PASSIVE").map_err(|e| e.to_string())?;
     let mut done = Pass { frames, restarted: false, held: Duration::ZERO };
     if frames <= restart_frames {
         return Ok(done);
     }
-    checkpoint(conn, "PASSIVE").map_err(|e| e.to_string())?;
+    for _ in 0..CATCH_UPS {
+        let (_, frames, copied) = checkpoint(conn, "PASSIVE").map_err(|e| e.to_string())?;
+        if frames - copied < CAUGHT_UP {
+            break;
+        }
+    }
+    sync_copied(conn)?;
     let mut held = writer.lock().unwrap_or_else(|p| p.into_inner());
     // The RESTART waits for every writer: the open batch commits first.
     let _ = held.settle();
     let start = Instant::now();
-    let (busy, _) = checkpoint(conn, "RESTART").map_err(|e| e.to_string())?;
+    let (busy, _, _) = checkpoint(conn, "RESTART").map_err(|e| e.to_string())?;
     done.restarted = !busy;
     done.held = start.elapsed();
     Ok(done)
 }
 
-/// Runs `PRAGMA wal_checkpoint(mode)`: whether it was kept from finishing, and the frames in the
-/// WAL.
-fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<(bool, i64)> {
+/// Flushes the database file: the pages the checkpoints so far copied into it. (A PASSIVE
+/// checkpoint that cannot copy every frame leaves them unsynced, and the RESTART's fsync under
+/// the writer lock then took 26–38 ms flushing them.)
+fn sync_copied(conn: &Connection) -> Result<(), String> {
+    let path = conn.path().filter(|p| !p.is_empty()).ok_or("the checkpoint connection has no database file")?;
+    std::fs::File::open(path).and_then(|f| f.sync_data()).map_err(|e| format!("cannot sync {path}: {e}"))
+}
+
+/// Runs `PRAGMA wal_checkpoint(mode)`: whether it was kept from finishing, the frames in the
+/// WAL, and how many of them are copied to the database file.
+fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<(bool, i64, i64)> {
     conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
-        Ok((r.get::<_, i64>(0)? != 0, r.get::<_, i64>(1)?))
+        Ok((r.get::<_, i64>(0)? != 0, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
     })
 }
 
