@@ -14,7 +14,10 @@
 //!   (its [`Ticket`] is that commit's number); if the COMMIT fails, every write in the batch
 //!   fails, none acknowledged.
 //! - *What readers see*: the in-memory caches learn a write only once its batch committed (each
-//!   write leaves what they should learn as a closure, run after the COMMIT).
+//!   write leaves what they should learn as a closure, run after the COMMIT), and a write's
+//!   store call returns only then, so what its request reads next (a group's members for the
+//!   answer) includes it; a change that changed nothing but read a write of the open batch waits
+//!   for that batch too ([`Batch::wait_open`]).
 //! - *What the next write reads*: a record written earlier in the open batch is read from the
 //!   transaction, not from the cache, which does not know it yet ([`Batch::touched`]).
 //!
@@ -154,8 +157,9 @@ impl<'a> Batch<'a> {
         self.w.open.as_ref().is_some_and(|o| o.touched.contains(&(tenant.to_owned(), id.to_owned())))
     }
 
-    /// Keeps this write: `after` runs once the batch committed. The ticket to wait on before
-    /// acknowledging it; an error when its batch committed at once and failed.
+    /// Keeps this write: `after` runs once the batch committed. Returns once it did (so what
+    /// the caller reads next on any connection includes this write), with the ticket to wait on
+    /// before acknowledging the write; an error when the batch's commit failed.
     pub(crate) fn done(mut self, tenant: &str, id: &str, after: AfterCommit) -> Result<Ticket> {
         self.w.conn.exec_c("RELEASE write", []).map_err(super::database::db_err)?;
         self.done = true;
@@ -165,6 +169,24 @@ impl<'a> Batch<'a> {
         open.after.push(after);
         open.touched.insert((tenant.to_owned(), id.to_owned()));
         self.close().map_err(|why| super::durable::not_durable(&why))?;
+        self.committed(ticket)
+    }
+
+    /// For a write that changed nothing but read what an earlier write of the open batch wrote:
+    /// returns once that batch committed, with its ticket, so that the answer never shows what
+    /// was not committed, and is sent only once it is durable.
+    pub(crate) fn wait_open(self) -> Result<Ticket> {
+        let ticket = self.w.upcoming();
+        self.committed(ticket)
+    }
+
+    /// Lets the writer go, then waits until commit `ticket` was made.
+    fn committed(self, ticket: Ticket) -> Result<Ticket> {
+        let gate = self.w.gate.clone();
+        drop(self);
+        if let Some(g) = gate {
+            g.wait_committed(ticket.0).map_err(|why| super::durable::not_durable(&why))?;
+        }
         Ok(ticket)
     }
 
@@ -206,10 +228,11 @@ mod tests {
     use crate::model::Kind;
     use crate::store::{NewResource, Store, Update};
     use std::sync::Mutex;
+    use std::time::{Duration, Instant};
 
     /// A writer on a fresh WAL database with a table `t (k, p)` whose `p` must name a row of
     /// `p` by the end of the transaction (a COMMIT that fails on demand), its gate, and the path.
-    fn writer(name: &str) -> (Mutex<Writer>, Arc<Gate>, std::path::PathBuf) {
+    fn writer(name: &str) -> (Arc<Mutex<Writer>>, Arc<Gate>, std::path::PathBuf) {
         let path = crate::store::test_dir(&format!("batch-{name}")).join("t.db");
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch(
@@ -220,7 +243,7 @@ mod tests {
         .expect("schema");
         // A syncer that never commits: the tests settle batches themselves.
         let gate = Arc::new(Gate::start("test-syncer", || {}, || Ok(())).expect("gate"));
-        (Mutex::new(Writer::new(conn, Some(gate.clone()))), gate, path)
+        (Arc::new(Mutex::new(Writer::new(conn, Some(gate.clone())))), gate, path)
     }
 
     /// The keys of `t` another connection sees.
@@ -230,31 +253,48 @@ mod tests {
         st.query_map([], |r| r.get(0)).expect("rows").collect::<rusqlite::Result<_>>().expect("rows")
     }
 
-    /// One write inserting `(k, p)`: its ticket, or `None` when it failed and was dropped. Its
+    type Log = Arc<Mutex<Vec<String>>>;
+
+    /// One write inserting `(k, p)` on a thread of its own, which returns once its batch
+    /// committed: its ticket, or the error (of the insert, or of the commit). Its
     /// after-commit step logs `k`.
-    fn write(w: &Mutex<Writer>, k: &str, p: Option<&str>, log: &Arc<Mutex<Vec<String>>>) -> Option<Ticket> {
-        let b = Batch::join(w.lock().unwrap()).expect("join");
-        b.execute("INSERT INTO t (k, p) VALUES (?1, ?2)", rusqlite::params![k, p]).ok()?;
-        let (log, key) = (log.clone(), k.to_owned());
-        Some(b.done("acme", k, Box::new(move || log.lock().unwrap().push(key))).expect("done"))
+    fn write(w: &Arc<Mutex<Writer>>, k: &str, p: Option<&str>, log: &Log) -> std::thread::JoinHandle<Result<Ticket>> {
+        let (w, k, p, log) = (w.clone(), k.to_owned(), p.map(str::to_owned), log.clone());
+        std::thread::spawn(move || {
+            let b = Batch::join(w.lock().unwrap())?;
+            b.execute("INSERT INTO t (k, p) VALUES (?1, ?2)", rusqlite::params![k, p])
+                .map_err(super::super::database::db_err)?;
+            let key = k.clone();
+            b.done("acme", &k, Box::new(move || log.lock().unwrap().push(key)))
+        })
+    }
+
+    /// Waits until the open batch holds `n` writes.
+    fn holding(w: &Mutex<Writer>, n: usize) {
+        let t = Instant::now();
+        while w.lock().unwrap().open.as_ref().map_or(0, |o| o.writes) < n {
+            assert!(t.elapsed() < Duration::from_secs(10), "{n} writes never joined the batch");
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     #[test]
-    fn writes_share_one_commit_and_a_failed_one_leaves_the_others() {
+    fn writes_share_one_commit_return_after_it_and_a_failed_one_leaves_the_others() {
         let (w, gate, path) = writer("share");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let a = write(&w, "a", None, &log).expect("a");
-        assert!(write(&w, "a", None, &log).is_none(), "a second 'a' breaks the primary key");
-        let c = write(&w, "c", None, &log).expect("c");
-        assert!(committed(&path).is_empty(), "nothing commits before the syncer does");
-        assert!(log.lock().unwrap().is_empty(), "the caches learn nothing before the commit");
-        assert_eq!(a.0, c.0, "one commit for both");
+        let log = Log::default();
+        let a = write(&w, "a", None, &log);
+        holding(&w, 1);
+        assert!(write(&w, "a", None, &log).join().unwrap().is_err(), "a second 'a' breaks the primary key");
+        let c = write(&w, "c", None, &log);
+        holding(&w, 2);
         assert!(Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
-        let d = write(&w, "d", None, &log).expect("d");
+        assert!(!a.is_finished() && !c.is_finished(), "a write returns only once its batch committed");
+        assert!(committed(&path).is_empty() && log.lock().unwrap().is_empty(), "nothing seen before the commit");
         w.lock().unwrap().settle().expect("the syncer's commit");
-        assert_eq!(committed(&path), ["a", "c", "d"]);
-        assert_eq!(*log.lock().unwrap(), ["a", "c", "d"], "in the order written");
-        assert_eq!((d.0, gate.upcoming()), (a.0, a.0 + 1), "one commit for the three");
+        let (a, c) = (a.join().unwrap().expect("a"), c.join().unwrap().expect("c"));
+        assert_eq!(committed(&path), ["a", "c"]);
+        assert_eq!(log.lock().unwrap().len(), 2, "the caches learn both");
+        assert_eq!((a.0, c.0, gate.upcoming()), (a.0, a.0, a.0 + 1), "one commit for both");
         gate.wait(a.0).expect("durable");
         assert!(!Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
     }
@@ -262,34 +302,57 @@ mod tests {
     #[test]
     fn a_batch_whose_commit_fails_acknowledges_none_of_its_writes() {
         let (w, gate, path) = writer("commit-fails");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let a = write(&w, "a", None, &log).expect("a");
-        let b = write(&w, "b", Some("nowhere"), &log).expect("the check is deferred to the commit");
+        let log = Log::default();
+        let a = write(&w, "a", None, &log);
+        let b = write(&w, "b", Some("nowhere"), &log);
+        holding(&w, 2);
         let err = w.lock().unwrap().settle().expect_err("the commit fails");
         assert!(err.contains("FOREIGN KEY"), "{err}");
         for t in [a, b] {
-            let why = gate.wait(t.0).expect_err("not acknowledged");
-            assert!(why.contains("the commit failed"), "{why}");
+            let e = t.join().unwrap().expect_err("not acknowledged");
+            assert!(e.detail.contains("the commit failed"), "{}", e.detail);
         }
+        assert!(gate.wait(gate.upcoming() - 1).is_err(), "its number is failed for good");
         assert!(committed(&path).is_empty() && log.lock().unwrap().is_empty());
-        let c = write(&w, "c", None, &log).expect("c");
+        let c = write(&w, "c", None, &log);
+        holding(&w, 1);
         w.lock().unwrap().settle().expect("the next batch commits");
-        gate.wait(c.0).expect("durable");
+        gate.wait(c.join().unwrap().expect("c").0).expect("durable");
         assert_eq!(committed(&path), ["c"]);
     }
 
     #[test]
     fn a_transaction_sqlite_ended_fails_its_own_batch_and_not_the_next() {
         let (w, gate, path) = writer("rolled-back");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let a = write(&w, "a", None, &log).expect("a");
+        let log = Log::default();
+        let a = write(&w, "a", None, &log);
+        holding(&w, 1);
         // What SQLite does on some errors (a full disk, an I/O error) inside a transaction.
         w.lock().unwrap().conn.execute_batch("ROLLBACK").expect("rollback");
-        let b = write(&w, "b", None, &log).expect("b");
-        assert!(gate.wait(a.0).is_err(), "a was lost with its transaction");
+        let b = write(&w, "b", None, &log);
+        assert!(a.join().unwrap().is_err(), "a was lost with its transaction");
+        holding(&w, 1);
         w.lock().unwrap().settle().expect("b's batch commits");
-        gate.wait(b.0).expect("b is durable");
+        gate.wait(b.join().unwrap().expect("b").0).expect("b is durable");
         assert_eq!((committed(&path), log.lock().unwrap().clone()), (vec!["b".to_owned()], vec!["b".to_owned()]));
+    }
+
+    /// What a write's caller reads next, on a read connection, includes the write: a group's
+    /// members rendered right after its create came from the pool before its batch committed.
+    #[test]
+    fn a_write_is_seen_by_the_read_connections_once_its_call_returns() {
+        let db = crate::store::Database::open(&crate::store::test_dir("batch-seen").join("t.db")).expect("open");
+        let store = db.store("acme");
+        let user = store.create(Kind::User, NewResource::default()).expect("user").id;
+        for _ in 0..50 {
+            // As the server runs a write: its wait for the fsync is handed back, not taken.
+            let (seen, _pending) = crate::store::durable::deferring(|| {
+                let res = NewResource { members: vec![(user.clone(), None)], ..NewResource::default() };
+                let group = store.create(Kind::Group, res).expect("group").id;
+                store.members(&group).expect("members").len()
+            });
+            assert_eq!(seen, 1, "the new group's member");
+        }
     }
 
     /// Many threads incrementing one record: each update must read what the one before it wrote

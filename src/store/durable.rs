@@ -4,9 +4,10 @@
 //! acknowledged once the WAL file was fsynced after it. A thread of its own, the syncer, fsyncs
 //! whenever commits are waiting: one fsync covers every commit made before it began, so
 //! concurrent writers share it. Nobody else runs an fsync, so writers never queue for one.
-//! Resource writes do not even commit: they leave their savepoints in the writer's open batch
-//! ([`super::batch`]) and mark the gate [`Gate::dirty`]; the syncer commits the batch just before
-//! its next fsync, so a batch holds every write made during the fsync before.
+//! Resource writes do not commit themselves: they leave their savepoints in the writer's open
+//! batch ([`super::batch`]), mark the gate [`Gate::dirty`] and wait for the commit
+//! ([`Gate::wait_committed`]), not the fsync; the syncer commits the batch just before its next
+//! fsync, so a batch holds every write made during the fsync before.
 //!
 //! A writer learns the outcome in one of two ways. Elsewhere it waits on the spot
 //! ([`Gate::wait`]). On the server, a write request runs inside [`deferring`]: its waits return
@@ -35,6 +36,8 @@ struct Shared {
     work: Condvar,
     /// Wakes writers waiting on the spot.
     done: Condvar,
+    /// Wakes writers waiting for their batch's commit.
+    commits: Condvar,
     /// The last commit an fsync was attempted for, for writers waiting asynchronously.
     attempted: tokio::sync::watch::Sender<u64>,
 }
@@ -78,6 +81,7 @@ impl Gate {
         let shared = Arc::new(Shared {
             state: Mutex::default(),
             work: Condvar::new(),
+            commits: Condvar::new(),
             done: Condvar::new(),
             attempted: tokio::sync::watch::Sender::new(0),
         });
@@ -113,7 +117,20 @@ impl Gate {
         if s.idle {
             self.shared.work.notify_one();
         }
+        self.shared.commits.notify_all();
         s.committed
+    }
+
+    /// Returns once commit `n` was made (not yet synced); an error when it failed.
+    pub(crate) fn wait_committed(&self, n: u64) -> Result<(), String> {
+        let mut s = self.shared.lock();
+        while s.committed < n {
+            s = self.shared.commits.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+        match s.failed.iter().find(|(first, last, _)| (*first..=*last).contains(&n)) {
+            Some((_, _, why)) => Err(why.clone()),
+            None => Ok(()),
+        }
     }
 
     /// The number the next commit will get (call it holding the writer).
@@ -131,6 +148,7 @@ impl Gate {
         if s.idle {
             self.shared.work.notify_one();
         }
+        self.shared.commits.notify_all();
     }
 
     /// Returns once commit `n` is on disk; an error when its fsync failed.

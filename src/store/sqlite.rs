@@ -257,7 +257,8 @@ impl Store for SqliteStore {
         let tx = self.db.join()?;
         // Holding the writer, the cache holds nothing older than the last commit (see `cache`),
         // but the open batch may hold a newer version.
-        let cached = if tx.touched(&self.tenant, id) { None } else { self.cache.get(kind, id).ok() };
+        let touched = tx.touched(&self.tenant, id);
+        let cached = if touched { None } else { self.cache.get(kind, id).ok() };
         let current = match cached {
             Some(r) => r,
             None => Arc::new(self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?),
@@ -296,6 +297,9 @@ impl Store for SqliteStore {
             .map_or(0, |n| n as usize)
         };
         if super::is_noop(&current, &update, &is_member, &count) {
+            if touched {
+                self.db.wait_durable(tx.wait_open()?)?;
+            }
             return Ok(Arc::unwrap_or_clone(current));
         }
         let op = if update.put { "put" } else { "patch" };
