@@ -14,10 +14,12 @@
 //!   (its [`Ticket`] is that commit's number); if the COMMIT fails, every write in the batch
 //!   fails, none acknowledged.
 //! - *What readers see*: the in-memory caches learn a write only once its batch committed (each
-//!   write leaves what they should learn as a closure, run after the COMMIT), and a write's
-//!   store call returns only then, so what its request reads next (a group's members for the
-//!   answer) includes it; a change that changed nothing but read a write of the open batch waits
-//!   for that batch too ([`Batch::wait_open`]).
+//!   write leaves what they should learn as a closure, run after the COMMIT), and the read
+//!   connections see it only then. A write's store call returns with its batch still open, so
+//!   what its request reads next (a group's members, for the answer) is read inside the batch,
+//!   on the writer, for as long as the batch is open (`Database::read`); what is read there
+//!   never fills a cache. A change that changed nothing but read a write of the open batch is
+//!   answered only once that batch is durable ([`Batch::read_open`]).
 //! - *What the next write reads*: a record written earlier in the open batch is read from the
 //!   transaction, not from the cache, which does not know it yet ([`Batch::touched`]).
 //!
@@ -157,9 +159,9 @@ impl<'a> Batch<'a> {
         self.w.open.as_ref().is_some_and(|o| o.touched.contains(&(tenant.to_owned(), id.to_owned())))
     }
 
-    /// Keeps this write: `after` runs once the batch committed. Returns once it did (so what
-    /// the caller reads next on any connection includes this write), with the ticket to wait on
-    /// before acknowledging the write; an error when the batch's commit failed.
+    /// Keeps this write: `after` runs once the batch committed. Returns the ticket to wait on
+    /// before acknowledging the write (the batch's commit, which may fail), or an error when
+    /// the batch was full and its commit failed here.
     pub(crate) fn done(mut self, tenant: &str, id: &str, after: AfterCommit) -> Result<Ticket> {
         self.w.conn.exec_c("RELEASE write", []).map_err(super::database::db_err)?;
         self.done = true;
@@ -169,25 +171,14 @@ impl<'a> Batch<'a> {
         open.after.push(after);
         open.touched.insert((tenant.to_owned(), id.to_owned()));
         self.close().map_err(|why| super::durable::not_durable(&why))?;
-        self.committed(ticket)
+        Ok(ticket)
     }
 
     /// For a write that changed nothing but read what an earlier write of the open batch wrote:
-    /// returns once that batch committed, with its ticket, so that the answer never shows what
-    /// was not committed, and is sent only once it is durable.
-    pub(crate) fn wait_open(self) -> Result<Ticket> {
-        let ticket = self.w.upcoming();
-        self.committed(ticket)
-    }
-
-    /// Lets the writer go, then waits until commit `ticket` was made.
-    fn committed(self, ticket: Ticket) -> Result<Ticket> {
-        let gate = self.w.gate.clone();
-        drop(self);
-        if let Some(g) = gate {
-            g.wait_committed(ticket.0).map_err(|why| super::durable::not_durable(&why))?;
-        }
-        Ok(ticket)
+    /// the ticket of that batch, so that the answer is sent only once what it shows is durable
+    /// (and never, if the batch fails).
+    pub(crate) fn read_open(self) -> Ticket {
+        self.w.upcoming()
     }
 
     /// Leaves the batch to the syncer (see [`Gate::dirty`]), unless it is full or empty, or has no
@@ -255,43 +246,26 @@ mod tests {
 
     type Log = Arc<Mutex<Vec<String>>>;
 
-    /// One write inserting `(k, p)` on a thread of its own, which returns once its batch
-    /// committed: its ticket, or the error (of the insert, or of the commit). Its
-    /// after-commit step logs `k`.
-    fn write(w: &Arc<Mutex<Writer>>, k: &str, p: Option<&str>, log: &Log) -> std::thread::JoinHandle<Result<Ticket>> {
-        let (w, k, p, log) = (w.clone(), k.to_owned(), p.map(str::to_owned), log.clone());
-        std::thread::spawn(move || {
-            let b = Batch::join(w.lock().unwrap())?;
-            b.execute("INSERT INTO t (k, p) VALUES (?1, ?2)", rusqlite::params![k, p])
-                .map_err(super::super::database::db_err)?;
-            let key = k.clone();
-            b.done("acme", &k, Box::new(move || log.lock().unwrap().push(key)))
-        })
-    }
-
-    /// Waits until the open batch holds `n` writes.
-    fn holding(w: &Mutex<Writer>, n: usize) {
-        let t = Instant::now();
-        while w.lock().unwrap().open.as_ref().map_or(0, |o| o.writes) < n {
-            assert!(t.elapsed() < Duration::from_secs(10), "{n} writes never joined the batch");
-            std::thread::sleep(Duration::from_millis(1));
-        }
+    /// One write inserting `(k, p)`: its ticket, or the error of the insert. Its after-commit
+    /// step logs `k`.
+    fn write(w: &Mutex<Writer>, k: &str, p: Option<&str>, log: &Log) -> Result<Ticket> {
+        let b = Batch::join(w.lock().unwrap())?;
+        b.execute("INSERT INTO t (k, p) VALUES (?1, ?2)", rusqlite::params![k, p])
+            .map_err(super::super::database::db_err)?;
+        let (log, key) = (log.clone(), k.to_owned());
+        b.done("acme", k, Box::new(move || log.lock().unwrap().push(key)))
     }
 
     #[test]
-    fn writes_share_one_commit_return_after_it_and_a_failed_one_leaves_the_others() {
+    fn writes_share_one_commit_and_a_failed_one_leaves_the_others() {
         let (w, gate, path) = writer("share");
         let log = Log::default();
-        let a = write(&w, "a", None, &log);
-        holding(&w, 1);
-        assert!(write(&w, "a", None, &log).join().unwrap().is_err(), "a second 'a' breaks the primary key");
-        let c = write(&w, "c", None, &log);
-        holding(&w, 2);
+        let a = write(&w, "a", None, &log).expect("a");
+        assert!(write(&w, "a", None, &log).is_err(), "a second 'a' breaks the primary key");
+        let c = write(&w, "c", None, &log).expect("c");
         assert!(Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
-        assert!(!a.is_finished() && !c.is_finished(), "a write returns only once its batch committed");
         assert!(committed(&path).is_empty() && log.lock().unwrap().is_empty(), "nothing seen before the commit");
         w.lock().unwrap().settle().expect("the syncer's commit");
-        let (a, c) = (a.join().unwrap().expect("a"), c.join().unwrap().expect("c"));
         assert_eq!(committed(&path), ["a", "c"]);
         assert_eq!(log.lock().unwrap().len(), 2, "the caches learn both");
         assert_eq!((a.0, c.0, gate.upcoming()), (a.0, a.0, a.0 + 1), "one commit for both");
@@ -303,21 +277,18 @@ mod tests {
     fn a_batch_whose_commit_fails_acknowledges_none_of_its_writes() {
         let (w, gate, path) = writer("commit-fails");
         let log = Log::default();
-        let a = write(&w, "a", None, &log);
-        let b = write(&w, "b", Some("nowhere"), &log);
-        holding(&w, 2);
+        let a = write(&w, "a", None, &log).expect("a joins");
+        let b = write(&w, "b", Some("nowhere"), &log).expect("b joins: its key is checked at commit");
         let err = w.lock().unwrap().settle().expect_err("the commit fails");
         assert!(err.contains("FOREIGN KEY"), "{err}");
         for t in [a, b] {
-            let e = t.join().unwrap().expect_err("not acknowledged");
-            assert!(e.detail.contains("the commit failed"), "{}", e.detail);
+            let e = gate.wait(t.0).expect_err("not acknowledged");
+            assert!(e.contains("the commit failed"), "{e}");
         }
-        assert!(gate.wait(gate.upcoming() - 1).is_err(), "its number is failed for good");
         assert!(committed(&path).is_empty() && log.lock().unwrap().is_empty());
-        let c = write(&w, "c", None, &log);
-        holding(&w, 1);
+        let c = write(&w, "c", None, &log).expect("c");
         w.lock().unwrap().settle().expect("the next batch commits");
-        gate.wait(c.join().unwrap().expect("c").0).expect("durable");
+        gate.wait(c.0).expect("durable");
         assert_eq!(committed(&path), ["c"]);
     }
 
@@ -325,33 +296,95 @@ mod tests {
     fn a_transaction_sqlite_ended_fails_its_own_batch_and_not_the_next() {
         let (w, gate, path) = writer("rolled-back");
         let log = Log::default();
-        let a = write(&w, "a", None, &log);
-        holding(&w, 1);
+        let a = write(&w, "a", None, &log).expect("a");
         // What SQLite does on some errors (a full disk, an I/O error) inside a transaction.
         w.lock().unwrap().conn.execute_batch("ROLLBACK").expect("rollback");
-        let b = write(&w, "b", None, &log);
-        assert!(a.join().unwrap().is_err(), "a was lost with its transaction");
-        holding(&w, 1);
+        let b = write(&w, "b", None, &log).expect("b");
+        assert!(gate.wait(a.0).is_err(), "a was lost with its transaction");
         w.lock().unwrap().settle().expect("b's batch commits");
-        gate.wait(b.join().unwrap().expect("b").0).expect("b is durable");
+        gate.wait(b.0).expect("b is durable");
         assert_eq!((committed(&path), log.lock().unwrap().clone()), (vec!["b".to_owned()], vec!["b".to_owned()]));
     }
 
-    /// What a write's caller reads next, on a read connection, includes the write: a group's
-    /// members rendered right after its create came from the pool before its batch committed.
+    /// A database whose WAL fsync waits while `hold` is set: the syncer then commits no batch.
+    struct Held {
+        db: crate::store::Database,
+        hold: Arc<(Mutex<(bool, bool)>, std::sync::Condvar)>,
+    }
+
+    impl Held {
+        fn open(name: &str) -> Held {
+            let hold: Arc<(Mutex<(bool, bool)>, std::sync::Condvar)> = Arc::default();
+            let h = hold.clone();
+            let path = crate::store::test_dir(name).join("t.db");
+            let db = crate::store::Database::open_with(&path, move |wal| {
+                Box::new(move || {
+                    let (lock, cv) = &*h;
+                    let mut s = lock.lock().unwrap();
+                    s.1 = true;
+                    cv.notify_all();
+                    while s.0 {
+                        s = cv.wait(s).unwrap();
+                    }
+                    s.1 = false;
+                    wal.sync_data()
+                })
+            })
+            .expect("open");
+            Held { db, hold }
+        }
+
+        /// Holds the syncer inside an fsync (one `write` makes it start one).
+        fn hold(&self, write: impl FnOnce() + Send + 'static) {
+            let (lock, cv) = &*self.hold;
+            lock.lock().unwrap().0 = true;
+            std::thread::spawn(write);
+            let mut s = lock.lock().unwrap();
+            while !s.1 {
+                s = cv.wait(s).unwrap();
+            }
+        }
+
+        fn release(&self) {
+            let (lock, cv) = &*self.hold;
+            lock.lock().unwrap().0 = false;
+            cv.notify_all();
+        }
+    }
+
+    /// What a write's own request reads next includes the write, while its batch is still open;
+    /// other requests, and the caches, see it only once the batch committed.
     #[test]
-    fn a_write_is_seen_by_the_read_connections_once_its_call_returns() {
-        let db = crate::store::Database::open(&crate::store::test_dir("batch-seen").join("t.db")).expect("open");
-        let store = db.store("acme");
+    fn a_request_reads_its_own_open_write_and_others_see_it_once_committed() {
+        let held = Held::open("batch-own-reads");
+        let store = held.db.store("acme");
         let user = store.create(Kind::User, NewResource::default()).expect("user").id;
-        for _ in 0..50 {
-            // As the server runs a write: its wait for the fsync is handed back, not taken.
-            let (seen, _pending) = crate::store::durable::deferring(|| {
-                let res = NewResource { members: vec![(user.clone(), None)], ..NewResource::default() };
-                let group = store.create(Kind::Group, res).expect("group").id;
-                store.members(&group).expect("members").len()
-            });
-            assert_eq!(seen, 1, "the new group's member");
+        let other = store.clone();
+        held.hold(move || drop(other.create(Kind::User, NewResource::default())));
+        // As the server runs a write: its wait for the fsync is handed back, not taken.
+        let ((group, seen), pending) = crate::store::durable::deferring(|| {
+            let res = NewResource { members: vec![(user.clone(), None)], ..NewResource::default() };
+            let group = store.create(Kind::Group, res).expect("group").id;
+            let seen = (store.members(&group).expect("members").len(), store.get(Kind::Group, &group).expect("get"));
+            (group, seen)
+        });
+        assert_eq!((seen.0, seen.1.map(|r| r.id.clone())), (1, Some(group.clone())), "its own request reads it");
+        let elsewhere = || {
+            let store = store.clone();
+            let group = group.clone();
+            std::thread::spawn(move || {
+                (store.members(&group).expect("members").len(), store.get(Kind::Group, &group).expect("get").is_some())
+            })
+            .join()
+            .unwrap()
+        };
+        assert_eq!(elsewhere(), (0, false), "not committed: another request sees none of it, nor does the cache");
+        assert!(pending.waits().iter().all(|(a, n)| *a.borrow() < *n), "nor is it durable");
+        held.release();
+        let t = Instant::now();
+        while elsewhere() != (1, true) {
+            assert!(t.elapsed() < Duration::from_secs(10), "the batch was never committed");
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 

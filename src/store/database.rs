@@ -112,7 +112,8 @@ const READERS: usize = 4;
 /// Makes everything written to the WAL so far durable.
 pub(crate) type SyncWal = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
-/// A connection to read on: one of the pool, or the writer of an in-memory database.
+/// A connection to read on: one of the pool, or the writer (of an in-memory database, or with
+/// the open batch that holds a write of the reading request).
 pub(crate) enum Reader<'a> {
     Pool(MutexGuard<'a, Connection>),
     Writer(MutexGuard<'a, Writer>),
@@ -237,10 +238,20 @@ impl Database {
     }
 
     /// A read connection: a free one from the pool, else the next in turn (the writer for an
-    /// in-memory database).
+    /// in-memory database). A request that wrote into the open batch reads on the writer, inside
+    /// the batch, until it is committed: the pool does not see its write yet.
     pub(crate) fn read(&self) -> Reader<'_> {
         if self.readers.is_empty() {
             return Reader::Writer(self.write());
+        }
+        if let Some(g) = &self.gate
+            && g.wrote_uncommitted()
+        {
+            let w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            // Batches are committed holding the writer: if it is still open, it stays open.
+            if g.wrote_uncommitted() {
+                return Reader::Writer(w);
+            }
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..self.readers.len() {

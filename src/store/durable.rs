@@ -5,16 +5,17 @@
 //! whenever commits are waiting: one fsync covers every commit made before it began, so
 //! concurrent writers share it. Nobody else runs an fsync, so writers never queue for one.
 //! Resource writes do not commit themselves: they leave their savepoints in the writer's open
-//! batch ([`super::batch`]), mark the gate [`Gate::dirty`] and wait for the commit
-//! ([`Gate::wait_committed`]), not the fsync; the syncer commits the batch just before its next
-//! fsync, so a batch holds every write made during the fsync before.
+//! batch ([`super::batch`]) and mark the gate [`Gate::dirty`]; the syncer commits the batch just
+//! before its next fsync, so a batch holds every write made during the fsync before.
 //!
 //! A writer learns the outcome in one of two ways. Elsewhere it waits on the spot
 //! ([`Gate::wait`]). On the server, a write request runs inside [`deferring`]: its waits return
 //! at once and are collected, and the async task that answers the request awaits them
 //! ([`Pending::waits`]) before the response goes out. The blocking thread that ran the write is
-//! free as soon as it committed, instead of sleeping through the fsync: under a thousand
-//! tenants those sleeps and their wake-ups were most of the server's context switches.
+//! free as soon as its write is in the open batch, instead of sleeping through the commit and
+//! the fsync: under a thousand tenants those sleeps and their wake-ups were most of the
+//! server's context switches. What such a request reads after its own write, before the batch
+//! committed, it reads inside the batch ([`Gate::wrote_uncommitted`]).
 //!
 //! A failed fsync fails every commit it was to cover, for good: none of them is acknowledged,
 //! even if a later fsync succeeds (the kernel may have dropped their pages).
@@ -36,8 +37,6 @@ struct Shared {
     work: Condvar,
     /// Wakes writers waiting on the spot.
     done: Condvar,
-    /// Wakes writers waiting for their batch's commit.
-    commits: Condvar,
     /// The last commit an fsync was attempted for, for writers waiting asynchronously.
     attempted: tokio::sync::watch::Sender<u64>,
 }
@@ -81,7 +80,6 @@ impl Gate {
         let shared = Arc::new(Shared {
             state: Mutex::default(),
             work: Condvar::new(),
-            commits: Condvar::new(),
             done: Condvar::new(),
             attempted: tokio::sync::watch::Sender::new(0),
         });
@@ -117,20 +115,7 @@ impl Gate {
         if s.idle {
             self.shared.work.notify_one();
         }
-        self.shared.commits.notify_all();
         s.committed
-    }
-
-    /// Returns once commit `n` was made (not yet synced); an error when it failed.
-    pub(crate) fn wait_committed(&self, n: u64) -> Result<(), String> {
-        let mut s = self.shared.lock();
-        while s.committed < n {
-            s = self.shared.commits.wait(s).unwrap_or_else(|p| p.into_inner());
-        }
-        match s.failed.iter().find(|(first, last, _)| (*first..=*last).contains(&n)) {
-            Some((_, _, why)) => Err(why.clone()),
-            None => Ok(()),
-        }
     }
 
     /// The number the next commit will get (call it holding the writer).
@@ -148,7 +133,6 @@ impl Gate {
         if s.idle {
             self.shared.work.notify_one();
         }
-        self.shared.commits.notify_all();
     }
 
     /// Returns once commit `n` is on disk; an error when its fsync failed.
@@ -167,13 +151,26 @@ impl Gate {
         DEFERRED.with(|d| match d.borrow_mut().as_mut() {
             Some(pending) => {
                 match pending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, &self.shared)) {
-                    Some((_, m)) => *m = (*m).max(n),
-                    None => pending.push((self.shared.clone(), n)),
+                    Some((_, all)) if all.last() == Some(&n) => {}
+                    Some((_, all)) => all.push(n),
+                    None => pending.push((self.shared.clone(), vec![n])),
                 }
                 true
             }
             None => false,
         })
+    }
+
+    /// Whether the [`deferring`] scope this thread runs in wrote into a batch not committed yet
+    /// (it is then the writer's open batch, while nobody commits it): what the scope reads next
+    /// must be read inside that batch to include its own write.
+    pub(crate) fn wrote_uncommitted(&self) -> bool {
+        let last = DEFERRED.with(|d| {
+            let d = d.borrow();
+            let pending = d.as_ref()?;
+            pending.iter().find(|(s, _)| Arc::ptr_eq(s, &self.shared)).and_then(|(_, all)| all.iter().max().copied())
+        });
+        last.is_some_and(|n| self.shared.lock().committed < n)
     }
 }
 
@@ -225,8 +222,8 @@ impl Shared {
     }
 }
 
-/// The last commit awaited in each database (one in practice).
-type Awaited = Vec<(Arc<Shared>, u64)>;
+/// The commits awaited in each database (one in practice): each one, since any may fail.
+type Awaited = Vec<(Arc<Shared>, Vec<u64>)>;
 
 thread_local! {
     /// The commits awaited inside the [`deferring`] scope running on this thread.
@@ -267,16 +264,19 @@ impl Pending {
     /// For each database, a receiver of the last commit an fsync was attempted for, and the
     /// commit to wait for: await each (`wait_for(|a| *a >= n)`), then read [`Pending::outcome`].
     pub fn waits(&self) -> Vec<(tokio::sync::watch::Receiver<u64>, u64)> {
-        self.0.iter().map(|(shared, n)| (shared.attempted.subscribe(), *n)).collect()
+        let last = |all: &[u64]| all.iter().max().copied().unwrap_or(0);
+        self.0.iter().map(|(shared, all)| (shared.attempted.subscribe(), last(all))).collect()
     }
 
     /// Whether every commit is on disk (an error naming the failed fsync otherwise); `None`
     /// while an fsync is still to come.
     pub fn outcome(&self) -> Option<crate::error::Result<()>> {
-        for (shared, n) in &self.0 {
-            match shared.lock().outcome(*n)? {
-                Ok(()) => {}
-                Err(why) => return Some(Err(not_durable(&why))),
+        for (shared, all) in &self.0 {
+            let state = shared.lock();
+            for n in all {
+                if let Err(why) = state.outcome(*n)? {
+                    return Some(Err(not_durable(&why)));
+                }
             }
         }
         Some(Ok(()))
@@ -331,8 +331,8 @@ mod tests {
             }
         });
         assert!(!gate.defer(gate.committed()), "outside it a writer waits on the spot");
-        assert_eq!(pending.0.len(), 1, "one database, its last commit");
-        assert_eq!(pending.0[0].1, 3);
+        assert_eq!(pending.0.len(), 1, "one database");
+        assert_eq!(pending.0[0].1, [1, 2, 3], "each of its commits");
         settle(pending).unwrap();
         assert!(gate.shared.lock().attempted >= 3);
         assert!(calls.load(Ordering::SeqCst) >= 1);
@@ -359,7 +359,7 @@ mod tests {
         let a = gate.committed();
         gate.wait(a).unwrap();
         let ((), pending) = deferring(|| assert!(gate.defer(gate.committed())));
-        let b = pending.0[0].1;
+        let b = pending.0[0].1[0];
         let c = {
             // wait until the failed fsync is over, then commit again: the third one succeeds
             while gate.shared.lock().attempted < b {
@@ -371,6 +371,23 @@ mod tests {
         let err = settle(pending).unwrap_err();
         assert!(err.detail.contains("fsync of the WAL failed: disk gone"), "{}", err.detail);
         assert_eq!(gate.wait(b), Err("fsync of the WAL failed: disk gone".to_owned()));
+    }
+
+    /// A bulk request writes in several batches: the first one's failure is not hidden by the
+    /// last one's success.
+    #[test]
+    fn a_scope_fails_when_any_of_its_commits_failed_not_only_its_last() {
+        let (gate, _) = gate(&[1]);
+        let ((), pending) = deferring(|| {
+            let first = gate.committed();
+            assert!(gate.defer(first));
+            while gate.shared.lock().attempted < first {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            assert!(gate.defer(gate.committed()));
+        });
+        let err = settle(pending).unwrap_err();
+        assert!(err.detail.contains("disk gone"), "{}", err.detail);
     }
 
     #[test]

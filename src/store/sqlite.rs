@@ -1,7 +1,8 @@
 //! The durable store: SQLite (bundled), WAL. Each write is one savepoint in the writer's open
 //! batch ([`super::batch`]), and is acknowledged only after its batch committed and the WAL was
 //! fsynced (group commit, see [`Database`]); what the in-memory caches learn from it is applied
-//! once the batch committed.
+//! once the batch committed. Until then, what the writing request reads next it reads inside
+//! the batch.
 //!
 //! One database holds every tenant (a `tenant` column), the admin state of each tenant and its
 //! audit log ([`Database`]). The member relation is indexed both ways, equality indexes answer
@@ -167,14 +168,17 @@ impl SqliteStore {
         }
     }
 
-    /// A record from the cache, or read on `conn` and put in the cache.
+    /// A record from the cache, or read on `conn` and put in the cache, unless `conn` reads
+    /// inside a batch not committed yet (see `Database::read`).
     fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
         let epoch = match self.cache.get(kind, id) {
             Ok(r) => return Ok(Some(r)),
             Err(epoch) => epoch,
         };
         let found = self.get_in(conn, kind, id)?.map(Arc::new);
-        if let Some(r) = &found {
+        if let Some(r) = &found
+            && conn.is_autocommit()
+        {
             self.cache.fill(kind, r, epoch);
         }
         Ok(found)
@@ -298,7 +302,7 @@ impl Store for SqliteStore {
         };
         if super::is_noop(&current, &update, &is_member, &count) {
             if touched {
-                self.db.wait_durable(tx.wait_open()?)?;
+                self.db.wait_durable(tx.read_open())?;
             }
             return Ok(Arc::unwrap_or_clone(current));
         }
