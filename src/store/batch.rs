@@ -18,8 +18,8 @@
 //!   connections see it only then. A write's store call returns with its batch still open, so
 //!   what its request reads next (a group's members, for the answer) is read inside the batch,
 //!   on the writer, for as long as the batch is open (`Database::read`); what is read there
-//!   never fills a cache. A change that changed nothing but read a write of the open batch is
-//!   answered only once that batch is durable ([`Batch::read_open`]).
+//!   never fills a cache. A write that fails or changes nothing was decided on what the open
+//!   batch holds: its answer waits until that batch is durable, too (`Batch`'s drop).
 //! - *What the next write reads*: a record written earlier in the open batch is read from the
 //!   transaction, not from the cache, which does not know it yet ([`Batch::touched`]).
 //!
@@ -54,8 +54,9 @@ pub(crate) struct Writer {
 struct Open {
     writes: usize,
     after: Vec<AfterCommit>,
-    /// `(tenant, id)` of the resources written in it.
-    touched: HashSet<(String, String)>,
+    /// The ids of the resources written in it (ids are unique across tenants; were two equal,
+    /// the cost would be a read from the transaction instead of the cache).
+    touched: HashSet<String>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -112,21 +113,34 @@ impl Writer {
         };
         match result {
             Ok(()) => {
-                open.after.into_iter().for_each(|f| f());
+                for f in open.after {
+                    // The batch is committed whatever a cache update does; a panic in one must
+                    // not leave its writes uncounted (nor kill the syncer running it).
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+                        tracing::error!("a cache update after a commit panicked; the commit stands");
+                    }
+                }
                 if let Some(g) = &self.gate {
                     g.committed();
                 }
                 Ok(())
             }
             Err(why) => {
-                if !self.conn.is_autocommit() {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                }
-                if let Some(g) = &self.gate {
-                    g.failed(&why);
-                }
+                self.abandon(&why);
                 Err(why)
             }
+        }
+    }
+
+    /// Rolls the open batch back and records its commit number as failed: none of its writes
+    /// is acknowledged.
+    fn abandon(&mut self, why: &str) {
+        self.open = None;
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        if let Some(g) = &self.gate {
+            g.failed(why);
         }
     }
 }
@@ -146,6 +160,10 @@ impl<'a> Batch<'a> {
             let _ = w.settle();
         }
         if w.open.is_none() {
+            if !w.conn.is_autocommit() {
+                // A transaction a failed ROLLBACK left open, holding nothing acknowledged.
+                let _ = w.conn.execute_batch("ROLLBACK");
+            }
             w.conn.exec_c("BEGIN IMMEDIATE", []).map_err(super::database::db_err)?;
             w.open = Some(Open::default());
         }
@@ -153,32 +171,25 @@ impl<'a> Batch<'a> {
         Ok(Batch { w, done: false })
     }
 
-    /// Whether resource `id` of `tenant` was written earlier in this batch (the cache does not
+    /// Whether resource `id` was written earlier in this batch (the cache does not
     /// know it yet: read it from the transaction).
-    pub(crate) fn touched(&self, tenant: &str, id: &str) -> bool {
-        self.w.open.as_ref().is_some_and(|o| o.touched.contains(&(tenant.to_owned(), id.to_owned())))
+    pub(crate) fn touched(&self, id: &str) -> bool {
+        self.w.open.as_ref().is_some_and(|o| o.touched.contains(id))
     }
 
     /// Keeps this write: `after` runs once the batch committed. Returns the ticket to wait on
     /// before acknowledging the write (the batch's commit, which may fail), or an error when
     /// the batch was full and its commit failed here.
-    pub(crate) fn done(mut self, tenant: &str, id: &str, after: AfterCommit) -> Result<Ticket> {
+    pub(crate) fn done(mut self, id: &str, after: AfterCommit) -> Result<Ticket> {
         self.w.conn.exec_c("RELEASE write", []).map_err(super::database::db_err)?;
         self.done = true;
         let ticket = self.w.upcoming();
         let open = self.w.open.get_or_insert_with(Open::default);
         open.writes += 1;
         open.after.push(after);
-        open.touched.insert((tenant.to_owned(), id.to_owned()));
+        open.touched.insert(id.to_owned());
         self.close().map_err(|why| super::durable::not_durable(&why))?;
         Ok(ticket)
-    }
-
-    /// For a write that changed nothing but read what an earlier write of the open batch wrote:
-    /// the ticket of that batch, so that the answer is sent only once what it shows is durable
-    /// (and never, if the batch fails).
-    pub(crate) fn read_open(self) -> Ticket {
-        self.w.upcoming()
     }
 
     /// Leaves the batch to the syncer (see [`Gate::dirty`]), unless it is full or empty, or has no
@@ -203,12 +214,23 @@ impl Deref for Batch<'_> {
 }
 
 impl Drop for Batch<'_> {
+    /// A write that was not kept (it failed, or changed nothing) is rolled back. Its answer was
+    /// decided on what the open batch holds, other writes included: it is sent only once that
+    /// batch is durable, and not if it fails (inside `durable::deferring`).
     fn drop(&mut self) {
-        if !self.done {
-            // A savepoint SQLite already dropped (with its transaction) fails here: `settle`
-            // then finds the transaction gone.
-            let _ = self.w.conn.execute_batch("ROLLBACK TO write; RELEASE write");
-            let _ = self.close();
+        if self.done {
+            return;
+        }
+        if self.w.conn.execute_batch("ROLLBACK TO write; RELEASE write").is_err() && !self.w.conn.is_autocommit() {
+            // The write's changes may still be in the transaction: none of it may commit.
+            self.w.abandon("a failed write could not be rolled back");
+            return;
+        }
+        let holds_others = self.w.open.as_ref().is_some_and(|o| o.writes > 0);
+        let ticket = self.w.upcoming();
+        let _ = self.close();
+        if holds_others && let Some(g) = &self.w.gate {
+            g.defer(ticket.0);
         }
     }
 }
@@ -217,7 +239,9 @@ impl Drop for Batch<'_> {
 mod tests {
     use super::*;
     use crate::model::Kind;
-    use crate::store::{NewResource, Store, Update};
+    use crate::model::Record;
+    use crate::store::durable::{Pending, deferring};
+    use crate::store::{Change, MembersOf, NewResource, Store, Update};
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
 
@@ -253,7 +277,7 @@ mod tests {
         b.execute("INSERT INTO t (k, p) VALUES (?1, ?2)", rusqlite::params![k, p])
             .map_err(super::super::database::db_err)?;
         let (log, key) = (log.clone(), k.to_owned());
-        b.done("acme", k, Box::new(move || log.lock().unwrap().push(key)))
+        b.done(k, Box::new(move || log.lock().unwrap().push(key)))
     }
 
     #[test]
@@ -263,14 +287,14 @@ mod tests {
         let a = write(&w, "a", None, &log).expect("a");
         assert!(write(&w, "a", None, &log).is_err(), "a second 'a' breaks the primary key");
         let c = write(&w, "c", None, &log).expect("c");
-        assert!(Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
+        assert!(Batch::join(w.lock().unwrap()).expect("join").touched("a"));
         assert!(committed(&path).is_empty() && log.lock().unwrap().is_empty(), "nothing seen before the commit");
         w.lock().unwrap().settle().expect("the syncer's commit");
         assert_eq!(committed(&path), ["a", "c"]);
         assert_eq!(log.lock().unwrap().len(), 2, "the caches learn both");
         assert_eq!((a.0, c.0, gate.upcoming()), (a.0, a.0, a.0 + 1), "one commit for both");
         gate.wait(a.0).expect("durable");
-        assert!(!Batch::join(w.lock().unwrap()).expect("join").touched("acme", "a"));
+        assert!(!Batch::join(w.lock().unwrap()).expect("join").touched("a"));
     }
 
     #[test]
@@ -386,6 +410,84 @@ mod tests {
             assert!(t.elapsed() < Duration::from_secs(10), "the batch was never committed");
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// The outcome of `pending` once every fsync it waits for was attempted.
+    fn outcome(pending: &Pending) -> Result<()> {
+        let t = Instant::now();
+        loop {
+            if let Some(o) = pending.outcome() {
+                return o;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "no fsync attempted");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// An asynchronous request's completion event is recorded only when its writes committed:
+    /// never an event saying 201 for a resource whose batch was rolled back.
+    #[test]
+    fn no_completion_is_recorded_for_a_write_whose_batch_failed() {
+        let held = Held::open("batch-completion");
+        let store = held.db.store("acme");
+        let other = store.clone();
+        held.hold(move || drop(other.create(Kind::User, NewResource::default())));
+        let (recorded, pending) = deferring(|| {
+            store.create(Kind::User, NewResource::default()).expect("joins the open batch");
+            // What SQLite does on some errors (a full disk, an I/O error) inside a transaction.
+            held.db.writer_mutex().lock().unwrap().execute_batch("ROLLBACK").expect("rollback");
+            let done = serde_json::json!({"status": "201"});
+            store.record_changes(vec![Change::completion("txn", "/Users/x", done)])
+        });
+        let err = recorded.expect_err("not recorded");
+        assert!(err.detail.contains("could not be made durable"), "{}", err.detail);
+        held.release();
+        assert!(outcome(&pending).is_err(), "the write is not acknowledged");
+        let kinds: Vec<String> = store.changes(0, 100).expect("changes").into_iter().map(|c| c.op).collect();
+        assert_eq!(kinds, ["create"], "only the other request's create");
+    }
+
+    /// An answer decided inside an open batch (a 404, a change that changes nothing) may rest
+    /// on other writes of that batch: it is sent once the batch is durable, and not if it fails.
+    #[test]
+    fn an_answer_decided_inside_an_open_batch_waits_for_it() {
+        let held = Held::open("batch-decided");
+        let store = held.db.store("acme");
+        let user = store.create(Kind::User, NewResource::default()).expect("user").id;
+        let other = store.clone();
+        held.hold(move || drop(other.create(Kind::User, NewResource::default())));
+        let mut same = |r: &Record, _: MembersOf<'_>| Ok(Update { attrs: r.attrs.clone(), ..Update::default() });
+        let (_, idle) = deferring(|| store.update(Kind::User, &user, None, &mut same).expect("no-op"));
+        assert!(idle.is_empty(), "no batch open: nothing to wait for");
+        let (_, wrote) = deferring(|| store.create(Kind::User, NewResource::default()).expect("create"));
+        let (missing, after_404) = deferring(|| store.update(Kind::User, "nobody", None, &mut same));
+        assert_eq!(missing.map(|_| ()).map_err(|e| e.status), Err(404));
+        let (_, after_noop) = deferring(|| store.update(Kind::User, &user, None, &mut same).expect("no-op"));
+        let open = wrote.waits()[0].1;
+        for decided in [&after_404, &after_noop] {
+            assert_eq!(decided.waits().iter().map(|w| w.1).collect::<Vec<_>>(), [open]);
+        }
+        held.release();
+        assert!(outcome(&after_noop).is_ok());
+    }
+
+    /// A cache update that panics after a commit leaves the commit counted, and the syncer
+    /// (which runs it) alive.
+    #[test]
+    fn a_panicking_cache_update_leaves_its_commit_counted() {
+        let (w, gate, path) = writer("panic");
+        let log = Log::default();
+        let b = Batch::join(w.lock().unwrap()).expect("join");
+        b.execute("INSERT INTO t (k) VALUES ('a')", []).expect("insert");
+        let a = b.done("a", Box::new(|| panic!("a cache update's bug"))).expect("a");
+        let c = write(&w, "c", None, &log).expect("c");
+        w.lock().unwrap().settle().expect("committed");
+        gate.wait(a.0).expect("a is durable");
+        assert_eq!(
+            (committed(&path), log.lock().unwrap().clone()),
+            (vec!["a".to_owned(), "c".to_owned()], vec!["c".to_owned()])
+        );
+        assert_eq!(c.0, a.0);
     }
 
     /// Many threads incrementing one record: each update must read what the one before it wrote

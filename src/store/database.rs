@@ -286,6 +286,20 @@ impl Database {
         }
     }
 
+    /// Whether the request this thread runs (its `deferring` scope) wrote into a batch not
+    /// committed yet: it then reads on the writer (see [`Database::read`]).
+    pub(crate) fn wrote_uncommitted(&self) -> bool {
+        self.gate.as_ref().is_some_and(|g| g.wrote_uncommitted())
+    }
+
+    /// The error of a write of this thread's request whose batch failed to commit, if any.
+    pub(crate) fn scope_failed(&self) -> Result<()> {
+        match self.gate.as_ref().and_then(|g| g.scope_failed()) {
+            Some(why) => Err(super::durable::not_durable(&why)),
+            None => Ok(()),
+        }
+    }
+
     /// The store of one tenant.
     pub fn store(&self, tenant: &str) -> SqliteStore {
         SqliteStore::new(self.clone(), tenant)

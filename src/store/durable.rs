@@ -87,8 +87,10 @@ impl Gate {
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || {
-                while syncer.next() {
-                    prepare();
+                while let Some(dirty) = syncer.next() {
+                    if dirty {
+                        prepare();
+                    }
                     if let Some(target) = syncer.target() {
                         let result = sync().map_err(|e| format!("fsync of the WAL failed: {e}"));
                         syncer.finish(target, result);
@@ -172,6 +174,20 @@ impl Gate {
         });
         last.is_some_and(|n| self.shared.lock().committed < n)
     }
+
+    /// Why a commit the [`deferring`] scope this thread runs in awaits has already failed, if
+    /// one did: what the scope would record next about its writes must not be recorded.
+    pub(crate) fn scope_failed(&self) -> Option<String> {
+        let mine = DEFERRED.with(|d| {
+            let d = d.borrow();
+            let pending = d.as_ref()?;
+            pending.iter().find(|(s, _)| Arc::ptr_eq(s, &self.shared)).map(|(_, all)| all.clone())
+        })?;
+        let s = self.shared.lock();
+        mine.iter()
+            .find_map(|n| s.failed.iter().find(|(first, last, _)| (*first..=*last).contains(n)))
+            .map(|(_, _, why)| why.clone())
+    }
 }
 
 impl Drop for Gate {
@@ -187,20 +203,20 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits until there is a commit not yet synced or writes waiting for a commit: `false` when
-    /// stopped with nothing left to do.
-    fn next(&self) -> bool {
+    /// Waits until there is a commit not yet synced or writes waiting for a commit, and says
+    /// whether writes wait (the writer is then needed to commit them; otherwise the fsync need
+    /// not queue behind whoever holds it): `None` when stopped with nothing left to do.
+    fn next(&self) -> Option<bool> {
         let mut s = self.lock();
         while s.committed == s.attempted && !s.dirty {
             if s.stop {
-                return false;
+                return None;
             }
             s.idle = true;
             s = self.work.wait(s).unwrap_or_else(|p| p.into_inner());
             s.idle = false;
         }
-        s.dirty = false;
-        true
+        Some(std::mem::take(&mut s.dirty))
     }
 
     /// The syncer's target: the last commit made, when it is not synced yet.

@@ -16,6 +16,7 @@ pub mod ranks;
 pub mod relation;
 pub mod sqlite;
 mod sqlite_keys;
+mod sqlite_list;
 mod sqlite_memory;
 
 pub use database::Database;
@@ -235,7 +236,8 @@ pub trait Store: Send + Sync + 'static {
     /// Reads a resource.
     fn get(&self, kind: Kind, id: &str) -> Result<Option<Arc<Record>>>;
     /// Replaces a resource with what `f` computes from its current state. `if_match` is checked
-    /// in the same step (412 on mismatch); 404 when absent.
+    /// in the same step (412 on mismatch); 404 when absent. `f` runs holding the writer: it reads
+    /// the group's members through its second argument, and never calls the store.
     fn update(
         &self,
         kind: Kind,

@@ -12,11 +12,10 @@
 use super::database::{Cached as _, Database, db_err};
 use super::lookup::Lookup;
 use super::sqlite_memory::display_name;
-use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok, order};
+use super::{Change, ListQuery, MemberChange, NewResource, Page, Store, Update, if_match_ok};
 use crate::audit::Event;
 use crate::clock;
 use crate::error::{Result, ScimError};
-use crate::filter::sort::SortKey;
 use crate::model::{GroupRef, Kind, Member, Record};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
@@ -168,17 +167,19 @@ impl SqliteStore {
         }
     }
 
-    /// A record from the cache, or read on `conn` and put in the cache, unless `conn` reads
-    /// inside a batch not committed yet (see `Database::read`).
-    fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
+    /// A record from the cache, or read on `conn` and put in the cache; read on `conn` alone
+    /// when it reads inside a batch not committed yet (see `Database::read`), which the cache
+    /// does not know.
+    pub(super) fn cached(&self, conn: &Connection, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
+        if !conn.is_autocommit() {
+            return Ok(self.get_in(conn, kind, id)?.map(Arc::new));
+        }
         let epoch = match self.cache.get(kind, id) {
             Ok(r) => return Ok(Some(r)),
             Err(epoch) => epoch,
         };
         let found = self.get_in(conn, kind, id)?.map(Arc::new);
-        if let Some(r) = &found
-            && conn.is_autocommit()
-        {
+        if let Some(r) = &found {
             self.cache.fill(kind, r, epoch);
         }
         Ok(found)
@@ -222,7 +223,6 @@ impl Store for SqliteStore {
         self.outbox(&tx, &change, event)?;
         let (caches, kept) = (self.caches(), record.clone());
         let ticket = tx.done(
-            &self.tenant,
             &id,
             Box::new(move || {
                 let Caches { cache, ranks, lookup, relation } = caches;
@@ -244,7 +244,9 @@ impl Store for SqliteStore {
     }
 
     fn get(&self, kind: Kind, id: &str) -> Result<Option<Arc<Record>>> {
-        if let Ok(r) = self.cache.get(kind, id) {
+        if let Ok(r) = self.cache.get(kind, id)
+            && !self.db.wrote_uncommitted()
+        {
             return Ok(Some(r));
         }
         let conn = self.db.read();
@@ -261,8 +263,7 @@ impl Store for SqliteStore {
         let tx = self.db.join()?;
         // Holding the writer, the cache holds nothing older than the last commit (see `cache`),
         // but the open batch may hold a newer version.
-        let touched = tx.touched(&self.tenant, id);
-        let cached = if touched { None } else { self.cache.get(kind, id).ok() };
+        let cached = if tx.touched(id) { None } else { self.cache.get(kind, id).ok() };
         let current = match cached {
             Some(r) => r,
             None => Arc::new(self.get_in(&tx, kind, id)?.ok_or_else(|| not_found(kind, id))?),
@@ -275,7 +276,21 @@ impl Store for SqliteStore {
                 current.etag()
             )));
         }
-        let update = f(&current, &|| self.members_in(&tx, id).unwrap_or_default())?;
+        // The probes below answer plain values; an error of theirs fails the write.
+        let probe_error: std::cell::RefCell<Option<ScimError>> = Default::default();
+        let note = |e: ScimError| {
+            probe_error.borrow_mut().get_or_insert(e);
+        };
+        let update = f(&current, &|| {
+            self.members_in(&tx, id).unwrap_or_else(|e| {
+                note(e);
+                Vec::new()
+            })
+        });
+        let update = match probe_error.take() {
+            Some(e) => return Err(e),
+            None => update?,
+        };
         self.check_unique(&tx, kind, &update.unique, Some(id))?;
         if let Some(change) = &update.members {
             let ids: Vec<&str> = match change {
@@ -290,7 +305,12 @@ impl Store for SqliteStore {
                 params![self.tenant, id, m],
                 |_| Ok(()),
             )
-            .is_ok()
+            .optional()
+            .unwrap_or_else(|e| {
+                note(db_err(e));
+                None
+            })
+            .is_some()
         };
         let count = || {
             tx.row_c(
@@ -298,12 +318,21 @@ impl Store for SqliteStore {
                 params![self.tenant, id],
                 |r| r.get::<_, i64>(0),
             )
-            .map_or(0, |n| n as usize)
+            .map_or_else(
+                |e| {
+                    note(db_err(e));
+                    0
+                },
+                |n| n as usize,
+            )
         };
-        if super::is_noop(&current, &update, &is_member, &count) {
-            if touched {
-                self.db.wait_durable(tx.read_open())?;
-            }
+        let noop = super::is_noop(&current, &update, &is_member, &count);
+        if let Some(e) = probe_error.take() {
+            return Err(e);
+        }
+        if noop {
+            // Decided inside the open batch: dropping `tx` holds the answer back until that
+            // batch is durable (see `Batch`'s drop).
             return Ok(Arc::unwrap_or_clone(current));
         }
         let op = if update.put { "put" } else { "patch" };
@@ -356,7 +385,6 @@ impl Store for SqliteStore {
         }
         let (caches, kept, members) = (self.caches(), record.clone(), update.members);
         let ticket = tx.done(
-            &self.tenant,
             id,
             Box::new(move || {
                 let Caches { cache, lookup, relation, .. } = caches;
@@ -408,7 +436,6 @@ impl Store for SqliteStore {
         self.outbox(&tx, &change, Event::of_write(actor, kind, id, "delete", Some(&current.attrs), None, None))?;
         let (caches, gone) = (self.caches(), id.to_owned());
         let ticket = tx.done(
-            &self.tenant,
             id,
             Box::new(move || {
                 let Caches { cache, ranks, lookup, relation } = caches;
@@ -429,75 +456,7 @@ impl Store for SqliteStore {
         if let (None, None) = (query.filter, query.sort) {
             return self.page_by_id(kind, &query.window);
         }
-        let k = kind_code(kind);
-        let hint = query.filter.and_then(|f| f.index_hint());
-        // The IdPs' lookups are answered from memory (loaded before a read connection is
-        // taken: an in-memory database reads on its writer).
-        let kept = match &hint {
-            Some(h) if Lookup::keeps(&h.attr) => {
-                self.load_lookup()?;
-                self.lookup.ids(kind, &h.attr, &crate::model::fold(&h.value))
-            }
-            _ => None,
-        };
-        let conn = self.db.read();
-        // (sort key, id, the record when it is small enough a set to keep: index lookups)
-        let mut matched: Vec<(SortKey, String, Option<Arc<Record>>)> = Vec::new();
-        let mut keep = |r: Arc<Record>, hold: bool| {
-            if query.filter.is_none_or(|f| f.matches(&r)) {
-                let key = query.sort.map(|s| s.key(&r)).unwrap_or(SortKey::Missing);
-                let id = r.id.clone();
-                matched.push((key, id, hold.then_some(r)));
-            }
-        };
-        match &hint {
-            Some(h) => {
-                let ids: Vec<String> = match kept {
-                    Some(ids) => ids,
-                    None if h.attr == "id" => vec![h.value.clone()],
-                    None => {
-                        let mut st = conn
-                            .prepare_cached(
-                                "SELECT id FROM eq_index WHERE tenant = ?1 AND kind = ?2 AND attr = ?3 AND key = ?4 ORDER BY id",
-                            )
-                            .map_err(db_err)?;
-                        st.query_map(params![self.tenant, k, h.attr, crate::model::fold(&h.value)], |r| r.get(0))
-                            .map_err(db_err)?
-                            .collect::<rusqlite::Result<Vec<String>>>()
-                            .map_err(db_err)?
-                    }
-                };
-                for id in ids {
-                    if let Some(r) = self.cached(&conn, kind, &id)? {
-                        keep(r, true);
-                    }
-                }
-            }
-            None => {
-                let mut st = conn
-                    .prepare_cached(&format!(
-                        "SELECT {COLUMNS} FROM resources WHERE tenant = ?1 AND kind = ?2 ORDER BY id"
-                    ))
-                    .map_err(db_err)?;
-                let rows = st.query_map(params![self.tenant, k], read_record).map_err(db_err)?;
-                for r in rows {
-                    keep(Arc::new(r.map_err(db_err)?), false);
-                }
-            }
-        }
-        if query.sort.is_some() {
-            matched.sort_by(|a, b| order(query.sort, (&a.0, &a.1), (&b.0, &b.1)));
-        }
-        let total = matched.len();
-        let (start, end) = super::window_bounds(&query.window, query.sort, &matched, |(k, id, _)| (k, id.as_str()));
-        let mut records = Vec::with_capacity(end - start);
-        for (_, id, held) in matched.drain(start..end) {
-            match held {
-                Some(r) => records.push(r),
-                None => records.extend(self.cached(&conn, kind, &id)?),
-            }
-        }
-        Ok(Page { total, records, more_before: start > 0, more_after: end < total })
+        self.list_matching(kind, query)
     }
 
     fn changes(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
@@ -540,6 +499,8 @@ impl Store for SqliteStore {
     fn record_changes(&self, changes: Vec<Change>) -> Result<()> {
         let ticket = {
             let mut conn = self.db.write();
+            // The completions of a request's writes: not if their batch failed to commit.
+            self.db.scope_failed()?;
             let tx = conn.transaction().map_err(db_err)?;
             for c in &changes {
                 let text = serde_json::to_string(c).map_err(|e| ScimError::internal(e.to_string()))?;
