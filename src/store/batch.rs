@@ -99,7 +99,10 @@ impl Writer {
     /// COMMIT fails (or SQLite had already rolled the transaction back), the batch is rolled
     /// back and its commit number recorded as failed: none of its writes is acknowledged.
     pub(crate) fn settle(&mut self) -> std::result::Result<(), String> {
-        let Some(open) = self.open.take() else { return Ok(()) };
+        let Some(open) = self.open.take() else {
+            self.end_stray();
+            return Ok(());
+        };
         if open.writes == 0 {
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -132,6 +135,14 @@ impl Writer {
         }
     }
 
+    /// Rolls back a transaction that a failed ROLLBACK left open with no batch: it holds nothing
+    /// acknowledged, and whoever takes the writer next must not write inside it.
+    fn end_stray(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     /// Rolls the open batch back and records its commit number as failed: none of its writes
     /// is acknowledged.
     fn abandon(&mut self, why: &str) {
@@ -160,10 +171,7 @@ impl<'a> Batch<'a> {
             let _ = w.settle();
         }
         if w.open.is_none() {
-            if !w.conn.is_autocommit() {
-                // A transaction a failed ROLLBACK left open, holding nothing acknowledged.
-                let _ = w.conn.execute_batch("ROLLBACK");
-            }
+            w.end_stray();
             w.conn.exec_c("BEGIN IMMEDIATE", []).map_err(super::database::db_err)?;
             w.open = Some(Open::default());
         }
@@ -215,22 +223,32 @@ impl Deref for Batch<'_> {
 
 impl Drop for Batch<'_> {
     /// A write that was not kept (it failed, or changed nothing) is rolled back. Its answer was
-    /// decided on what the open batch holds, other writes included: it is sent only once that
-    /// batch is durable, and not if it fails (inside `durable::deferring`).
+    /// decided on what the open batch holds, other writes included, or on what the caches
+    /// learnt from the last commit: it is sent only once those are durable, and not if either
+    /// fails (inside `durable::deferring`).
     fn drop(&mut self) {
         if self.done {
             return;
         }
+        let ticket = self.w.upcoming();
         if self.w.conn.execute_batch("ROLLBACK TO write; RELEASE write").is_err() && !self.w.conn.is_autocommit() {
             // The write's changes may still be in the transaction: none of it may commit.
             self.w.abandon("a failed write could not be rolled back");
+            if let Some(g) = &self.w.gate {
+                g.defer(ticket.0);
+            }
             return;
         }
         let holds_others = self.w.open.as_ref().is_some_and(|o| o.writes > 0);
-        let ticket = self.w.upcoming();
         let _ = self.close();
-        if holds_others && let Some(g) = &self.w.gate {
-            g.defer(ticket.0);
+        if let Some(g) = &self.w.gate {
+            if holds_others {
+                g.defer(ticket.0);
+            }
+            // What the caches showed may come from a commit whose fsync is still to come.
+            if let Some(n) = g.unsynced() {
+                g.defer(n);
+            }
         }
     }
 }
@@ -389,10 +407,18 @@ mod tests {
         let ((group, seen), pending) = crate::store::durable::deferring(|| {
             let res = NewResource { members: vec![(user.clone(), None)], ..NewResource::default() };
             let group = store.create(Kind::Group, res).expect("group").id;
-            let seen = (store.members(&group).expect("members").len(), store.get(Kind::Group, &group).expect("get"));
+            let mut attrs = serde_json::Map::new();
+            attrs.insert("n".into(), 1.into());
+            let mut set = |_: &Record, _: MembersOf<'_>| Ok(Update { attrs: attrs.clone(), ..Update::default() });
+            store.update(Kind::User, &user, None, &mut set).expect("update");
+            let seen = (
+                store.members(&group).expect("members").len(),
+                store.get(Kind::Group, &group).expect("get").map(|r| r.id.clone()),
+                store.get(Kind::User, &user).expect("get").and_then(|r| r.attrs.get("n").cloned()),
+            );
             (group, seen)
         });
-        assert_eq!((seen.0, seen.1.map(|r| r.id.clone())), (1, Some(group.clone())), "its own request reads it");
+        assert_eq!(seen, (1, Some(group.clone()), Some(1.into())), "its own request reads it, past the cache");
         let elsewhere = || {
             let store = store.clone();
             let group = group.clone();
@@ -454,21 +480,25 @@ mod tests {
         let held = Held::open("batch-decided");
         let store = held.db.store("acme");
         let user = store.create(Kind::User, NewResource::default()).expect("user").id;
+        let mut same = |r: &Record, _: MembersOf<'_>| Ok(Update { attrs: r.attrs.clone(), ..Update::default() });
+        let (_, quiet) = deferring(|| store.update(Kind::User, &user, None, &mut same).expect("no-op"));
+        assert!(quiet.is_empty(), "everything durable, no batch open: nothing to wait for");
         let other = store.clone();
         held.hold(move || drop(other.create(Kind::User, NewResource::default())));
-        let mut same = |r: &Record, _: MembersOf<'_>| Ok(Update { attrs: r.attrs.clone(), ..Update::default() });
         let (_, idle) = deferring(|| store.update(Kind::User, &user, None, &mut same).expect("no-op"));
-        assert!(idle.is_empty(), "no batch open: nothing to wait for");
         let (_, wrote) = deferring(|| store.create(Kind::User, NewResource::default()).expect("create"));
+        let open = wrote.waits()[0].1;
+        let last = |p: &Pending| p.waits().iter().map(|w| w.1).collect::<Vec<_>>();
+        assert_eq!(last(&idle), [open - 1], "the last commit, whose fsync is under way");
         let (missing, after_404) = deferring(|| store.update(Kind::User, "nobody", None, &mut same));
         assert_eq!(missing.map(|_| ()).map_err(|e| e.status), Err(404));
         let (_, after_noop) = deferring(|| store.update(Kind::User, &user, None, &mut same).expect("no-op"));
-        let open = wrote.waits()[0].1;
-        for decided in [&after_404, &after_noop] {
-            assert_eq!(decided.waits().iter().map(|w| w.1).collect::<Vec<_>>(), [open]);
-        }
+        assert_eq!((last(&after_404), last(&after_noop)), (vec![open], vec![open]), "the open batch");
+        // The open batch fails (SQLite rolled it back): what was decided inside it is not sent.
+        held.db.writer_mutex().lock().unwrap().execute_batch("ROLLBACK").expect("rollback");
         held.release();
-        assert!(outcome(&after_noop).is_ok());
+        assert!(outcome(&idle).is_ok());
+        assert!(outcome(&after_404).is_err() && outcome(&after_noop).is_err());
     }
 
     /// A cache update that panics after a commit leaves the commit counted, and the syncer

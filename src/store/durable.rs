@@ -175,6 +175,12 @@ impl Gate {
         last.is_some_and(|n| self.shared.lock().committed < n)
     }
 
+    /// The last commit made, when its fsync has not been attempted yet.
+    pub(crate) fn unsynced(&self) -> Option<u64> {
+        let s = self.shared.lock();
+        (s.committed > s.attempted).then_some(s.committed)
+    }
+
     /// Why a commit the [`deferring`] scope this thread runs in awaits has already failed, if
     /// one did: what the scope would record next about its writes must not be recorded.
     pub(crate) fn scope_failed(&self) -> Option<String> {

@@ -388,6 +388,9 @@ impl Store for SqliteStore {
             id,
             Box::new(move || {
                 let Caches { cache, lookup, relation, .. } = caches;
+                // The record first: the next update of it trusts the cache.
+                let kept = Arc::new(kept);
+                cache.put(kind, kept.clone());
                 let id = kept.id.as_str();
                 lookup.change(kind, id, Some(&current.attrs), Some(&kept.attrs));
                 if let Some(name) = renamed {
@@ -405,7 +408,6 @@ impl Store for SqliteStore {
                         }
                     }
                 }
-                cache.put(kind, Arc::new(kept));
             }),
         )?;
         self.db.wait_durable(ticket)?;
