@@ -348,6 +348,38 @@ mod tests {
         assert_eq!((committed(&path), log.lock().unwrap().clone()), (vec!["b".to_owned()], vec!["b".to_owned()]));
     }
 
+    /// A write whose savepoint is gone (its rollback fails) while the transaction goes on may
+    /// have left changes in the batch: the whole batch is abandoned, none of it acknowledged.
+    #[test]
+    fn a_write_that_cannot_be_rolled_back_abandons_its_batch() {
+        let (w, gate, path) = writer("abandon");
+        let log = Log::default();
+        let a = write(&w, "a", None, &log).expect("a");
+        {
+            let b = Batch::join(w.lock().unwrap()).expect("join");
+            // As if SQLite had lost the savepoint: the insert lands in the outer transaction.
+            b.execute_batch("RELEASE write; INSERT INTO t (k) VALUES ('b')").expect("insert");
+        }
+        assert_eq!(gate.upcoming(), a.0 + 1, "the batch was ended");
+        assert!(gate.wait(a.0).is_err(), "the batch that held the failed write failed");
+        let c = write(&w, "c", None, &log).expect("c");
+        w.lock().unwrap().settle().expect("the next batch commits");
+        gate.wait(c.0).expect("durable");
+        assert_eq!((committed(&path), log.lock().unwrap().clone()), (vec!["c".to_owned()], vec!["c".to_owned()]));
+    }
+
+    /// A transaction left open with no batch (a ROLLBACK that failed) is rolled back by whoever
+    /// takes the writer next, before writing anything.
+    #[test]
+    fn a_stray_transaction_is_rolled_back_by_the_next_to_take_the_writer() {
+        let (w, _gate, path) = writer("stray");
+        w.lock().unwrap().conn.execute_batch("BEGIN; INSERT INTO t (k) VALUES ('stray')").expect("stray");
+        w.lock().unwrap().settle().expect("settle");
+        assert!(w.lock().unwrap().conn.is_autocommit());
+        w.lock().unwrap().conn.execute_batch("INSERT INTO t (k) VALUES ('plain')").expect("a plain write");
+        assert_eq!(committed(&path), ["plain"]);
+    }
+
     /// A database whose WAL fsync waits while `hold` is set: the syncer then commits no batch.
     struct Held {
         db: crate::store::Database,

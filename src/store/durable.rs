@@ -395,6 +395,31 @@ mod tests {
         assert_eq!(gate.wait(b), Err("fsync of the WAL failed: disk gone".to_owned()));
     }
 
+    /// The syncer takes the writer (`prepare`) only when writes wait for a commit: a plain
+    /// commit's fsync does not queue behind whoever holds the writer.
+    #[test]
+    fn the_syncer_prepares_only_when_writes_wait_for_a_commit() {
+        let prepared = Arc::new(AtomicUsize::new(0));
+        let counted = prepared.clone();
+        let gate = Gate::start(
+            "test-syncer",
+            move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+            },
+            || Ok(()),
+        )
+        .unwrap();
+        gate.wait(gate.committed()).unwrap();
+        assert_eq!(prepared.load(Ordering::SeqCst), 0, "a commit made by its writer");
+        // A write left in the open batch: the syncer commits it (here, nothing to commit).
+        gate.dirty();
+        let t = std::time::Instant::now();
+        while prepared.load(Ordering::SeqCst) == 0 {
+            assert!(t.elapsed() < std::time::Duration::from_secs(10), "never prepared");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     /// A bulk request writes in several batches: the first one's failure is not hidden by the
     /// last one's success.
     #[test]
