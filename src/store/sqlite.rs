@@ -542,3 +542,26 @@ impl Store for SqliteStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A member probe that fails (here, its table is gone) fails the write: read as "not a
+    /// member", it made the removal below a change that changes nothing, answered as done.
+    #[test]
+    fn a_failing_member_probe_fails_the_write() {
+        let db = Database::open_in_memory().expect("open");
+        let store = db.store("acme");
+        let user = store.create(Kind::User, NewResource::default()).expect("user").id;
+        let res = NewResource { members: vec![(user.clone(), None)], ..NewResource::default() };
+        let group = store.create(Kind::Group, res).expect("group").id;
+        db.writer_mutex().lock().unwrap().execute_batch("ALTER TABLE members RENAME TO gone").expect("rename");
+        let remove = MemberChange::Delta { add: vec![], remove: vec![user] };
+        let result = store.update(Kind::Group, &group, None, &mut |r, _| {
+            Ok(Update { attrs: r.attrs.clone(), members: Some(remove.clone()), ..Update::default() })
+        });
+        let err = result.expect_err("the probe's error");
+        assert!(err.detail.contains("members"), "{}", err.detail);
+    }
+}
