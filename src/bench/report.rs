@@ -53,6 +53,22 @@ fn cpu(us: Option<f64>) -> String {
     us.map_or_else(|| "–".to_owned(), |us| format!("{us:.1} µs"))
 }
 
+impl Row {
+    /// The row's eight cells as text, in the order both renderings show them (times in ms).
+    fn cells(&self) -> [String; 8] {
+        [
+            self.phase.clone(),
+            self.name.clone(),
+            format!("{:.0}", self.rps),
+            format!("{:.2}", self.p50_ms),
+            format!("{:.2}", self.p99_ms),
+            format!("{:.1}%", self.vs_bare),
+            cpu(self.cpu_us),
+            self.errors.to_string(),
+        ]
+    }
+}
+
 impl BenchReport {
     pub fn print(&self) {
         println!(
@@ -60,17 +76,8 @@ impl BenchReport {
             "phase", "request", "req/s", "p50", "p99", "vs bare", "CPU/req", "errors"
         );
         for r in &self.rows {
-            println!(
-                "{:<5} {:<58} {:>9.0} {:>7.2}ms {:>7.2}ms {:>7.1}% {:>9} {:>7}",
-                r.phase,
-                r.name,
-                r.rps,
-                r.p50_ms,
-                r.p99_ms,
-                r.vs_bare,
-                cpu(r.cpu_us),
-                r.errors
-            );
+            let [phase, name, rps, p50, p99, vs_bare, cpu, errors] = r.cells();
+            println!("{phase:<5} {name:<58} {rps:>9} {p50:>7}ms {p99:>7}ms {vs_bare:>8} {cpu:>9} {errors:>7}");
         }
         if let Some(e) = &self.events {
             println!(
@@ -161,18 +168,12 @@ td,th{{border:1px solid #ddd;padding:.3em .6em;text-align:left}} td.n{{text-alig
             self.baseline_rps
         );
         for r in &self.rows {
-            let _ = writeln!(
-                h,
-                r#"<tr class="row"><td>{}</td><td>{}</td><td class="n">{:.0}</td><td class="n">{:.2}</td><td class="n">{:.2}</td><td class="n">{:.1}%</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-                esc(&r.phase),
-                esc(&r.name),
-                r.rps,
-                r.p50_ms,
-                r.p99_ms,
-                r.vs_bare,
-                cpu(r.cpu_us),
-                r.errors
-            );
+            h.push_str(r#"<tr class="row">"#);
+            for (i, cell) in r.cells().iter().enumerate() {
+                let class = if i < 2 { "" } else { r#" class="n""# };
+                let _ = write!(h, "<td{class}>{}</td>", esc(cell));
+            }
+            h.push_str("</tr>\n");
         }
         h.push_str("</table>\n");
         let ratios: Vec<(String, f64)> =
