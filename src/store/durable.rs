@@ -62,10 +62,12 @@ impl State {
         if self.attempted < n {
             return None;
         }
-        match self.failed.iter().find(|(first, last, _)| (*first..=*last).contains(&n)) {
-            Some((_, _, why)) => Some(Err(why.clone())),
-            None => Some(Ok(())),
-        }
+        Some(self.failure(n).map_or(Ok(()), |why| Err(why.to_owned())))
+    }
+
+    /// Why commit `n` failed (its COMMIT or its fsync), if it did.
+    fn failure(&self, n: u64) -> Option<&str> {
+        self.failed.iter().find(|(first, last, _)| (*first..=*last).contains(&n)).map(|(_, _, why)| why.as_str())
     }
 }
 
@@ -167,11 +169,7 @@ impl Gate {
     /// (it is then the writer's open batch, while nobody commits it): what the scope reads next
     /// must be read inside that batch to include its own write.
     pub(crate) fn wrote_uncommitted(&self) -> bool {
-        let last = DEFERRED.with(|d| {
-            let d = d.borrow();
-            let pending = d.as_ref()?;
-            pending.iter().find(|(s, _)| Arc::ptr_eq(s, &self.shared)).and_then(|(_, all)| all.iter().max().copied())
-        });
+        let last = self.mine(|all| all.iter().max().copied());
         last.is_some_and(|n| self.shared.lock().committed < n)
     }
 
@@ -184,15 +182,20 @@ impl Gate {
     /// Why a commit the [`deferring`] scope this thread runs in awaits has already failed, if
     /// one did: what the scope would record next about its writes must not be recorded.
     pub(crate) fn scope_failed(&self) -> Option<String> {
-        let mine = DEFERRED.with(|d| {
+        self.mine(|all| {
+            let s = self.shared.lock();
+            all.iter().find_map(|n| s.failure(*n)).map(str::to_owned)
+        })
+    }
+
+    /// `f` of the commits that the [`deferring`] scope this thread runs in awaits in this
+    /// database; `None` outside a scope, or when it awaits none here.
+    fn mine<T>(&self, f: impl FnOnce(&[u64]) -> Option<T>) -> Option<T> {
+        DEFERRED.with(|d| {
             let d = d.borrow();
-            let pending = d.as_ref()?;
-            pending.iter().find(|(s, _)| Arc::ptr_eq(s, &self.shared)).map(|(_, all)| all.clone())
-        })?;
-        let s = self.shared.lock();
-        mine.iter()
-            .find_map(|n| s.failed.iter().find(|(first, last, _)| (*first..=*last).contains(n)))
-            .map(|(_, _, why)| why.clone())
+            let (_, all) = d.as_ref()?.iter().find(|(s, _)| Arc::ptr_eq(s, &self.shared))?;
+            f(all)
+        })
     }
 }
 
