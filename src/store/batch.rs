@@ -100,13 +100,13 @@ impl Writer {
     /// back and its commit number recorded as failed: none of its writes is acknowledged.
     pub(crate) fn settle(&mut self) -> std::result::Result<(), String> {
         let Some(open) = self.open.take() else {
-            self.end_stray();
+            // A transaction that a failed ROLLBACK left open, with no batch, holds nothing
+            // acknowledged, and whoever takes the writer next must not write inside it.
+            self.roll_back();
             return Ok(());
         };
         if open.writes == 0 {
-            if !self.conn.is_autocommit() {
-                let _ = self.conn.execute_batch("ROLLBACK");
-            }
+            self.roll_back();
             return Ok(());
         }
         let result = if self.conn.is_autocommit() {
@@ -135,9 +135,8 @@ impl Writer {
         }
     }
 
-    /// Rolls back a transaction that a failed ROLLBACK left open with no batch: it holds nothing
-    /// acknowledged, and whoever takes the writer next must not write inside it.
-    fn end_stray(&mut self) {
+    /// Rolls back the open transaction, if SQLite has not ended it already.
+    fn roll_back(&mut self) {
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -147,9 +146,7 @@ impl Writer {
     /// is acknowledged.
     fn abandon(&mut self, why: &str) {
         self.open = None;
-        if !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
+        self.roll_back();
         if let Some(g) = &self.gate {
             g.failed(why);
         }
@@ -171,7 +168,7 @@ impl<'a> Batch<'a> {
             let _ = w.settle();
         }
         if w.open.is_none() {
-            w.end_stray();
+            w.roll_back(); // a stray transaction, as in `settle`
             w.conn.exec_c("BEGIN IMMEDIATE", []).map_err(super::database::db_err)?;
             w.open = Some(Open::default());
         }
